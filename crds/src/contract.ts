@@ -1,0 +1,70 @@
+import { z } from "zod";
+import { ProcessGroupSpecFields } from "./process-group.ts";
+
+// The operator-runtime contract: what the operator puts on the runtime container and the
+// runtime reads at start. The two meet only here (docs/contract.md explains each variable).
+
+export const RUNTIME_PORT = 8080;
+export const ADMIN_PORT = 9090;
+export const RUNTIME_CONTAINER = "runtime";
+export const RUNTIME_COMMAND = ["processgroup", "run"] as const;
+
+export const ENV = {
+  name: "PROCESSGROUP_NAME",
+  namespace: "PROCESSGROUP_NAMESPACE",
+  podName: "PROCESSGROUP_POD_NAME",
+  threads: "PROCESSGROUP_THREADS",
+  multiprocess: "PROCESSGROUP_MULTIPROCESS",
+  multithread: "PROCESSGROUP_MULTITHREAD",
+  port: "PROCESSGROUP_PORT",
+  adminPort: "PROCESSGROUP_ADMIN_PORT",
+  config: "PROCESSGROUP_CONFIG",
+} as const;
+
+/**
+ * The part of the spec the runtime acts on, as JSON in PROCESSGROUP_CONFIG. `processes` is
+ * deliberately absent: a scale must not change the pod template (and roll every pod); the
+ * multiprocess flag it implies travels in PROCESSGROUP_MULTIPROCESS instead.
+ */
+export const RuntimeConfig = ProcessGroupSpecFields.pick({
+  threads: true,
+  applications: true,
+  displayName: true,
+  preload: true,
+  maximumRequests: true,
+  requestTimeoutSeconds: true,
+  queueTimeoutSeconds: true,
+  gracefulTimeoutSeconds: true,
+  shutdownTimeoutSeconds: true,
+  restartIntervalSeconds: true,
+  listenBacklog: true,
+  threadMemoryLimitMegabytes: true,
+}).extend({ root: z.string().regex(/^\//).meta({ description: "Application root." }) });
+export type RuntimeConfig = z.output<typeof RuntimeConfig>;
+
+const bool = z.enum(["true", "false"], { error: "must be true or false" }).transform((v) => v === "true");
+const port = z.coerce.number({ error: "must be a port number" }).int().min(1).max(65535);
+
+/** The runtime's view of its environment, parsed at the edge. */
+export const RuntimeEnv = z.object({
+  [ENV.name]: z.string().min(1, { error: "must be set" }),
+  [ENV.namespace]: z.string().optional(),
+  [ENV.podName]: z.string().optional(),
+  [ENV.threads]: z.coerce.number({ error: "must be an integer >= 1" }).int().min(1, { error: "must be an integer >= 1" }),
+  [ENV.multiprocess]: bool,
+  [ENV.multithread]: bool,
+  [ENV.port]: port.default(RUNTIME_PORT),
+  [ENV.adminPort]: port.default(ADMIN_PORT),
+  [ENV.config]: z
+    .string({ error: "must be set" })
+    .transform((text, ctx) => {
+      try {
+        return JSON.parse(text) as unknown;
+      } catch {
+        ctx.addIssue({ code: "custom", message: "must be JSON" });
+        return z.NEVER;
+      }
+    })
+    .pipe(RuntimeConfig),
+});
+export type RuntimeEnv = z.output<typeof RuntimeEnv>;

@@ -1,0 +1,19 @@
+import { describe, expect, it } from "vitest";
+import { flags } from "./flags.ts";
+
+// DESIGN.md's table, from mod_wsgi's "Processes And Threading": every row must hold.
+const vectors = [
+  { spec: { threads: 25 }, processes: 1, threads: 25, multiprocess: false, multithread: true, emulates: "winnt MPM" },
+  { spec: { processes: 1, threads: 25 }, processes: 1, threads: 25, multiprocess: true, multithread: true, emulates: "explicit single process" },
+  { spec: { processes: 2, threads: 25 }, processes: 2, threads: 25, multiprocess: true, multithread: true, emulates: "worker MPM" },
+  { spec: { processes: 5, threads: 1 }, processes: 5, threads: 1, multiprocess: true, multithread: false, emulates: "prefork MPM" },
+  { spec: { processes: 1, threads: 1 }, processes: 1, threads: 1, multiprocess: true, multithread: false, emulates: "one process, one thread, explicit" },
+  { spec: { threads: 1 }, processes: 1, threads: 1, multiprocess: false, multithread: false, emulates: "serialised single process" },
+  { spec: {}, processes: 1, threads: 15, multiprocess: false, multithread: true, emulates: "defaults" },
+];
+
+describe("flags (mod_wsgi's rule)", () => {
+  it.each(vectors)("$emulates: $spec", ({ spec, emulates: _, ...expected }) => {
+    expect(flags(spec)).toEqual(expected);
+  });
+});
