@@ -15,7 +15,7 @@ export const Requirements = z
       .optional()
       .meta({ description: "The value of the multithread flag this application needs. An app that is not thread-safe needs false: then the group must set threads to 1." }),
   })
-  .meta({ description: "What the application cannot live without. A group whose flags contradict it is refused; if it comes to contradict it later (for example after kubectl scale), the operator reports Degraded and the runtime answers 500 saying which flag and why." });
+  .meta({ description: "What the application cannot live without. A group whose flags contradict it is refused, on create, update and kubectl scale alike (so a group whose app needs multiprocess=false cannot be scaled: processes must stay omitted). Should one run anyway (a runtime started by hand), the runtime answers 500 saying which flag and why, and the operator reports Degraded." });
 
 const APPLICATION_GROUP = /^(%\{GLOBAL\}|[a-z0-9]([-a-z0-9]*[a-z0-9])?)$/;
 export const applicationGroupName = z

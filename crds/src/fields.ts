@@ -36,13 +36,15 @@ export function dnsName(description: string) {
 
 // A URL path prefix: "/" or "/a/b" (no trailing slash, no "//"), so that prefix matching in
 // the runtime and Ingress Prefix paths mean the same thing.
+const MOUNT_MESSAGE = "must be a URL path prefix starting with '/', such as / or /blog (no trailing '/')";
 const MOUNT = /^\/$|^(\/[A-Za-z0-9._~!$&'()*+,;=:@%-]+)+$/;
 export function mountPath(description: string) {
   return z
     .string({ error: "must be a string" })
     .max(256, { error: "must be at most 256 characters" })
-    .regex(MOUNT, { error: "must be a URL path prefix starting with '/', such as / or /blog (no trailing '/')" })
-    .meta({ description });
+    .regex(MOUNT, { error: MOUNT_MESSAGE })
+    // The OpenAPI pattern's own refusal quotes the regex; this rule says it in words.
+    .meta({ description, "x-kubernetes-validations": [{ rule: "self.startsWith('/') && (self == '/' || !self.endsWith('/'))", message: MOUNT_MESSAGE }] });
 }
 
 export function nonEmptyString(description: string, maxLength = 1024) {

@@ -1,0 +1,34 @@
+# syntax=docker/dockerfile:1
+# Two images from one source tree:
+#   docker build --target operator -t ghcr.io/processgroup/operator:0.1.0 .
+#   docker build --target runtime  -t ghcr.io/processgroup/runtime:0.1.0 .
+# Node 24 runs the TypeScript sources directly (type stripping), so there is no build step;
+# only production dependencies are installed.
+
+FROM node:24-bookworm-slim AS deps
+WORKDIR /opt/processgroup
+COPY package.json package-lock.json ./
+# The `node` devDependency (the Node 24 binary for npm scripts) is dev-only: the base image has Node 24.
+RUN npm ci --omit=dev --ignore-scripts --no-audit --no-fund && npm cache clean --force
+
+FROM node:24-bookworm-slim AS base
+ENV NODE_ENV=production
+WORKDIR /opt/processgroup
+COPY --from=deps /opt/processgroup/node_modules ./node_modules
+COPY package.json ./
+COPY bin ./bin
+COPY crds ./crds
+RUN ln -s /opt/processgroup/bin/processgroup.js /usr/local/bin/processgroup
+# A numeric non-root user, so runAsNonRoot can verify it; no writable path but /tmp (an emptyDir).
+USER 10001:10001
+
+FROM base AS operator
+COPY operator ./operator
+ENTRYPOINT ["processgroup", "operator"]
+
+FROM base AS runtime
+COPY runtime ./runtime
+# Applications go in /app (the default source root): FROM this image, COPY your app to /app.
+WORKDIR /app
+EXPOSE 8080 9090
+ENTRYPOINT ["processgroup", "run"]

@@ -1,0 +1,46 @@
+import { readFile, rm, writeFile } from "node:fs/promises";
+import { join } from "node:path";
+import { z } from "zod";
+import { processRecordSchema } from "./processes.ts";
+
+export const profileSchema = z.enum(["apiserver", "full"]);
+/** `apiserver`: etcd + kube-apiserver. `full`: plus controller-manager, scheduler and kwok. */
+export type Profile = z.infer<typeof profileSchema>;
+
+/**
+ * Everything needed to use or stop a control plane, written to `<dir>/state.json` after
+ * each process starts, so a crash half-way through start-up still leaves a way to clean up.
+ */
+export const controlPlaneStateSchema = z.object({
+  profile: profileSchema,
+  dir: z.string(),
+  server: z.string(),
+  kubeconfig: z.string(),
+  logDir: z.string(),
+  etcdDataDir: z.string(),
+  kubectl: z.string(),
+  /** True when KUBEBUILDER_ASSETS supplied kube-apiserver, whose version we then do not pin. */
+  apiserverFromKubebuilderAssets: z.boolean(),
+  processes: z.array(processRecordSchema),
+});
+export type ControlPlaneState = z.infer<typeof controlPlaneStateSchema>;
+
+export const stateFile = (dir: string): string => join(dir, "state.json");
+
+export async function writeState(state: ControlPlaneState): Promise<void> {
+  await writeFile(stateFile(state.dir), `${JSON.stringify(state, null, 2)}\n`);
+}
+
+export async function readState(dir: string): Promise<ControlPlaneState | undefined> {
+  let text: string;
+  try {
+    text = await readFile(stateFile(dir), "utf8");
+  } catch {
+    return undefined;
+  }
+  return controlPlaneStateSchema.parse(JSON.parse(text));
+}
+
+export async function removeState(dir: string): Promise<void> {
+  await rm(stateFile(dir), { force: true });
+}

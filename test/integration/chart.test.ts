@@ -1,0 +1,207 @@
+import {
+  AuthorizationV1Api,
+  CoreV1Api,
+  KubernetesObjectApi,
+  PatchStrategy,
+  RbacAuthorizationV1Api,
+  type KubernetesObject,
+  type V1Deployment,
+  type V1PolicyRule,
+  type V1Pod,
+} from "@kubernetes/client-node";
+import { readFileSync } from "node:fs";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { parseAllDocuments } from "yaml";
+import { parseWith, ProcessGroup } from "../../crds/index.ts";
+import { render } from "../../operator/src/render/render.ts";
+import { defaultRenderOptions } from "../../operator/src/render/options.ts";
+import { refusal } from "./support/api-error.ts";
+import { kubeConfig } from "./support/control-plane.ts";
+import { applyCrd } from "./support/crd.ts";
+import { chartDir, helm } from "./support/helm.ts";
+import { createTestNamespace, type TestNamespace } from "./support/namespace.ts";
+
+type Manifest = KubernetesObject & { rules?: V1PolicyRule[]; roleRef?: { name: string } };
+
+async function template(...args: string[]): Promise<Manifest[]> {
+  const result = await helm(["template", "pg", chartDir, "--namespace", "pg-system", ...args]);
+  expect(result.stderr).toBe("");
+  expect(result.exitCode).toBe(0);
+  return parseAllDocuments(result.stdout)
+    .map((d) => d.toJS() as Manifest | null)
+    .filter((d): d is Manifest => d !== null);
+}
+
+const kinds = (objects: Manifest[]) => objects.map((o) => `${o.kind}/${o.metadata?.namespace ?? ""}/${o.metadata?.name}`).sort();
+
+describe("the Helm chart, rendered by real helm", () => {
+  it("lints clean with default values and with a matrix of non-default values", async () => {
+    for (const set of [
+      [],
+      ["--set", "watchNamespaces={team-a,team-b}"],
+      ["--set", "leaderElection.enabled=false,replicas=2,logLevel=debug,concurrency=8"],
+      ["--set", "serviceMonitor.enabled=true,serviceAccount.create=false,serviceAccount.name=ops"],
+      ["--set", "image.tag=dev,runtimeImage=registry.example/runtime:dev,nodeSelector.disk=ssd"],
+    ]) {
+      const result = await helm(["lint", "--strict", chartDir, ...set]);
+      expect(result.stdout + result.stderr, set.join(" ")).toMatch(/1 chart\(s\) linted, 0 chart\(s\) failed/);
+    }
+  });
+
+  it("templates a ClusterRole when watching every namespace, and a Role per namespace when watching a list", async () => {
+    const all = await template();
+    expect(kinds(all)).toEqual([
+      "ClusterRole//pg-processgroup-operator",
+      "ClusterRoleBinding//pg-processgroup-operator",
+      "Deployment/pg-system/pg-processgroup-operator",
+      "Role/pg-system/pg-processgroup-operator-leader-election",
+      "RoleBinding/pg-system/pg-processgroup-operator-leader-election",
+      "Service/pg-system/pg-processgroup-operator-metrics",
+      "ServiceAccount/pg-system/pg-processgroup-operator",
+    ]);
+    const listed = await template("--set", "watchNamespaces={team-a,team-b}", "--set", "leaderElection.enabled=false");
+    expect(kinds(listed)).toEqual([
+      "Deployment/pg-system/pg-processgroup-operator",
+      "Role/team-a/pg-processgroup-operator",
+      "Role/team-b/pg-processgroup-operator",
+      "RoleBinding/team-a/pg-processgroup-operator",
+      "RoleBinding/team-b/pg-processgroup-operator",
+      "Service/pg-system/pg-processgroup-operator-metrics",
+      "ServiceAccount/pg-system/pg-processgroup-operator",
+    ]);
+    const deployment = listed.find((o) => o.kind === "Deployment") as V1Deployment;
+    expect(deployment.spec?.template.spec?.containers[0]?.args).toContain("--namespaces=team-a,team-b");
+    expect(deployment.spec?.template.spec?.containers[0]?.args).toContain("--leader-elect=false");
+  });
+
+  it("grants no wildcard and nothing on Secrets", async () => {
+    const rules = (await template()).flatMap((o) => o.rules ?? []);
+    expect(rules.length).toBeGreaterThan(0);
+    for (const rule of rules) {
+      expect([...(rule.verbs ?? []), ...(rule.resources ?? []), ...(rule.apiGroups ?? [])]).not.toContain("*");
+      expect(rule.resources).not.toContain("secrets");
+    }
+  });
+
+  it.each([
+    [["--set", "replicas=0"], /replicas/],
+    [["--set", "logLevel=loud"], /logLevel/],
+    [["--set", "colour=blue"], /colour/],
+    [["--set", "watchNamespaces={Team_A}"], /watchNamespaces/],
+  ])("refuses invalid values %j with a message naming the value", async (set, field) => {
+    const result = await helm(["template", "pg", chartDir, ...set]);
+    expect(result.exitCode).not.toBe(0);
+    expect(result.stderr).toMatch(/values don't meet the specifications of the schema/);
+    expect(result.stderr).toMatch(field);
+  });
+
+  it("ships the generated CRD unchanged and is versioned with the package", () => {
+    const generated = readFileSync(new URL("../../crds/processgroup.dev_processgroups.yaml", import.meta.url), "utf8");
+    expect(readFileSync(`${chartDir}/crds/processgroup.dev_processgroups.yaml`, "utf8")).toBe(generated);
+    const pkg = JSON.parse(readFileSync(new URL("../../package.json", import.meta.url), "utf8")) as { version: string };
+    expect(readFileSync(`${chartDir}/Chart.yaml`, "utf8")).toMatch(new RegExp(`^version: ${pkg.version.replaceAll(".", "\\.")}$`, "m"));
+  });
+});
+
+describe("the Helm chart on the real API server", () => {
+  let ns: TestNamespace;
+  beforeAll(async () => {
+    await applyCrd();
+    ns = await createTestNamespace("chart");
+  });
+  afterAll(async () => ns?.delete());
+
+  it("applies by server-side apply (dry run through admission)", async () => {
+    const objects = KubernetesObjectApi.makeApiClient(kubeConfig());
+    for (const obj of await template("--namespace", ns.name, "--set", "serviceMonitor.enabled=false")) {
+      const namespaced = { ...obj, metadata: { ...obj.metadata, ...(obj.metadata?.namespace ? { namespace: ns.name } : {}) } };
+      await objects.patch(namespaced, undefined, "All", "chart-test", true, PatchStrategy.ServerSideApply);
+    }
+  });
+
+  it("installs with helm and uninstalls leaving the CRD and nothing else", async () => {
+    const release = `pg${ns.name.slice(-6)}`;
+    const install = await helm(["install", release, chartDir, "--namespace", ns.name]);
+    expect(install.stderr).toBe("");
+    expect(install.stdout).toMatch(/STATUS: deployed/);
+    expect(install.stdout).toMatch(/kubectl get pgrp -w/); // NOTES.txt
+    const rbac = kubeConfig().makeApiClient(RbacAuthorizationV1Api);
+    const selector = `app.kubernetes.io/instance=${release}`;
+    expect((await rbac.listClusterRole({ labelSelector: selector })).items).toHaveLength(1);
+
+    const uninstall = await helm(["uninstall", release, "--namespace", ns.name]);
+    expect(uninstall.exitCode).toBe(0);
+    expect((await rbac.listClusterRole({ labelSelector: selector })).items).toHaveLength(0);
+    expect((await rbac.listNamespacedRole({ namespace: ns.name, labelSelector: selector })).items).toHaveLength(0);
+    const core = kubeConfig().makeApiClient(CoreV1Api);
+    expect((await core.listNamespacedServiceAccount({ namespace: ns.name, labelSelector: selector })).items).toHaveLength(0);
+    const crd = await KubernetesObjectApi.makeApiClient(kubeConfig()).read({
+      apiVersion: "apiextensions.k8s.io/v1",
+      kind: "CustomResourceDefinition",
+      metadata: { name: "processgroups.processgroup.dev" },
+    });
+    expect(crd.metadata?.name).toBe("processgroups.processgroup.dev");
+  });
+
+  it("gives the operator's ServiceAccount what it uses and nothing more", async () => {
+    const release = `rb${ns.name.slice(-6)}`;
+    expect((await helm(["install", release, chartDir, "--namespace", ns.name])).exitCode).toBe(0);
+    const user = `system:serviceaccount:${ns.name}:${release}-processgroup-operator`;
+    const authz = kubeConfig().makeApiClient(AuthorizationV1Api);
+    const can = async (verb: string, group: string, resource: string, namespace = "default", subresource?: string) =>
+      (
+        await authz.createSubjectAccessReview({
+          body: { spec: { user, groups: ["system:serviceaccounts", `system:serviceaccounts:${ns.name}`], resourceAttributes: { verb, group, resource, namespace, ...(subresource ? { subresource } : {}) } } },
+        })
+      ).status?.allowed === true;
+    for (const verb of ["get", "list", "watch"]) expect(await can(verb, "processgroup.dev", "processgroups"), verb).toBe(true);
+    for (const verb of ["update", "patch"]) expect(await can(verb, "processgroup.dev", "processgroups", "default", "status")).toBe(true);
+    for (const [group, resource] of [["apps", "deployments"], ["", "services"], ["networking.k8s.io", "ingresses"]] as const) {
+      for (const verb of ["get", "list", "watch", "create", "patch", "delete"]) expect(await can(verb, group, resource), `${verb} ${resource}`).toBe(true);
+    }
+    for (const verb of ["get", "list", "watch"]) expect(await can(verb, "", "configmaps")).toBe(true);
+    expect(await can("create", "", "events")).toBe(true);
+    for (const verb of ["get", "create", "update"]) expect(await can(verb, "coordination.k8s.io", "leases", ns.name)).toBe(true);
+
+    expect(await can("get", "", "secrets")).toBe(false);
+    expect(await can("list", "", "secrets")).toBe(false);
+    expect(await can("delete", "", "namespaces", "")).toBe(false);
+    expect(await can("update", "processgroup.dev", "processgroups")).toBe(false);
+    expect(await can("create", "coordination.k8s.io", "leases", "kube-system")).toBe(false);
+    expect((await helm(["uninstall", release, "--namespace", ns.name])).exitCode).toBe(0);
+  });
+
+  it("runs both pods under Pod Security 'restricted', admitted by the API server", async () => {
+    const core = kubeConfig().makeApiClient(CoreV1Api);
+    const restricted = await createTestNamespace("restricted", { pods: true });
+    try {
+      await core.patchNamespace({
+        name: restricted.name,
+        body: [
+          { op: "add", path: "/metadata/labels/pod-security.kubernetes.io~1enforce", value: "restricted" },
+          { op: "add", path: "/metadata/labels/pod-security.kubernetes.io~1enforce-version", value: "latest" },
+        ],
+      });
+      const chartDeployment = (await template()).find((o) => o.kind === "Deployment") as V1Deployment;
+      const parsed = parseWith(ProcessGroup, {
+        apiVersion: "processgroup.dev/v1alpha1",
+        kind: "ProcessGroup",
+        metadata: { name: "site1", namespace: restricted.name },
+        spec: { processes: 2, source: { type: "ConfigMap", configMap: { name: "code" } }, applications: [{ name: "hello", mount: "/", entry: "hello.mjs" }] },
+      });
+      if (!parsed.ok) throw new Error("fixture");
+      const runtimeDeployment = render(parsed.value, defaultRenderOptions).deployment;
+      for (const [name, deployment] of [["operator", chartDeployment], ["runtime", runtimeDeployment]] as const) {
+        const pod: V1Pod = { metadata: { name, namespace: restricted.name }, spec: { ...deployment.spec!.template.spec!, serviceAccountName: undefined } as V1Pod["spec"] };
+        const created = await core.createNamespacedPod({ namespace: restricted.name, body: pod, dryRun: "All" });
+        expect(created.metadata?.name).toBe(name);
+      }
+      // And the same admission refuses a pod that breaks the profile, so the check is real.
+      const root: V1Pod = { metadata: { name: "root", namespace: restricted.name }, spec: { containers: [{ name: "c", image: "busybox", securityContext: { privileged: true } }] } };
+      const refused = await refusal(core.createNamespacedPod({ namespace: restricted.name, body: root, dryRun: "All" }));
+      expect(refused.message).toMatch(/violates PodSecurity "restricted:latest"/);
+    } finally {
+      await restricted.delete();
+    }
+  });
+});
