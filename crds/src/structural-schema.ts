@@ -16,8 +16,11 @@ function isIntOrString(node: JsonSchema): boolean {
 
 function toStructural(node: JsonSchema, int64: boolean): JsonSchema {
   if (isIntOrString(node)) {
-    const { anyOf: _anyOf, ...rest } = node;
-    return { ...rest, "x-kubernetes-int-or-string": true };
+    // The one anyOf a structural schema allows (as controller-gen writes resource.Quantity):
+    // bare integer and string branches, the string's pattern lifted to the node.
+    const { anyOf, ...rest } = node;
+    const pattern = (anyOf as JsonSchema[]).find((b) => b["type"] === "string")?.["pattern"];
+    return { ...rest, anyOf: [{ type: "integer" }, { type: "string" }], ...(pattern ? { pattern } : {}), "x-kubernetes-int-or-string": true };
   }
   const out: JsonSchema = {};
   for (const [key, value] of Object.entries(node)) {

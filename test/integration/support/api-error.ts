@@ -14,16 +14,23 @@ const statusSchema = z.object({
 });
 export type ApiRefusal = z.infer<typeof statusSchema>;
 
-/** Awaits a call that must be refused and returns the apiserver's Status for assertions. */
-export async function refusal(call: Promise<unknown>): Promise<ApiRefusal> {
+/** The apiserver's Status when it refuses the call; undefined when it accepts it. */
+export async function refusalOrUndefined(call: Promise<unknown>): Promise<ApiRefusal | undefined> {
   try {
     await call;
+    return undefined;
   } catch (error) {
-    if (error instanceof ApiException) {
+    if (error instanceof ApiException && error.code >= 400 && error.code < 500) {
       const body: unknown = typeof error.body === "string" ? JSON.parse(error.body) : error.body;
       return statusSchema.parse(body);
     }
     throw error;
   }
-  throw new Error("expected the apiserver to refuse the request, but it was accepted");
+}
+
+/** Awaits a call that must be refused and returns the apiserver's Status for assertions. */
+export async function refusal(call: Promise<unknown>): Promise<ApiRefusal> {
+  const refused = await refusalOrUndefined(call);
+  if (refused === undefined) throw new Error("expected the apiserver to refuse the request, but it was accepted");
+  return refused;
 }
