@@ -1,0 +1,96 @@
+import { createServer, STATUS_CODES, type IncomingMessage, type Server, type ServerResponse } from "node:http";
+import type { Duplex } from "node:stream";
+import type { Logger } from "pino";
+import type { RuntimeMetrics } from "../observability/metrics.ts";
+import { mountTable, splitTarget } from "../routing/mount-table.ts";
+import { requirementProblem } from "../routing/requirements.ts";
+import type { RuntimeSettings, ServedApplication } from "../settings/runtime-settings.ts";
+import type { ThreadPool } from "../threads/thread-pool.ts";
+import { rawErrorResponse, statusOfClientError } from "./client-errors.ts";
+import { HttpExchange } from "./http-exchange.ts";
+
+export interface FrontOptions {
+  readonly settings: RuntimeSettings;
+  /** The pool of each application group, and the app's index among its group's apps. */
+  readonly poolOf: (app: ServedApplication) => { readonly pool: ThreadPool; readonly index: number };
+  readonly metrics: RuntimeMetrics;
+  readonly log: Logger;
+  readonly closing: () => boolean;
+}
+
+function answerPlain(res: ServerResponse, status: number, message: string, closing: boolean): void {
+  const body = `${message}\n`;
+  res.writeHead(status, { "content-type": "text/plain; charset=utf-8", "content-length": Buffer.byteLength(body), ...(closing ? { connection: "close" } : {}) });
+  res.end(body);
+}
+
+/**
+ * The apps' port: node's HTTP parser with its limits (431 for oversize heads, 408 for slow
+ * clients, 400 for malformed requests), mount routing, and a hand-off to the group's pool.
+ */
+export function createFrontServer(options: FrontOptions): Server {
+  const { settings, metrics, log } = options;
+  const table = mountTable(settings.applications);
+  // The flags never change while a process runs, so each app's verdict is known up front.
+  const problems = new Map(settings.applications.map((app) => [app.name, requirementProblem(app, settings)]));
+  const server = createServer({
+    maxHeaderSize: settings.http.maxHeaderSize,
+    headersTimeout: settings.http.headersTimeoutMs,
+    requestTimeout: settings.http.requestTimeoutMs,
+    keepAliveTimeout: settings.http.keepAliveTimeoutMs,
+    connectionsCheckingInterval: Math.max(100, Math.min(1_000, settings.http.headersTimeoutMs / 4)),
+  });
+
+  server.on("request", (req: IncomingMessage, res: ServerResponse) => {
+    const started = performance.now();
+    const { path, query } = splitTarget(req.url ?? "/");
+    const match = table.match(path);
+    const application = match?.app.name ?? "(none)";
+    const answered = (status: number) => {
+      const seconds = (performance.now() - started) / 1000;
+      metrics.answered(application, status, seconds);
+      if (settings.accessLog) {
+        log.info({ method: req.method, url: req.url, status, application, durationMs: Math.round(seconds * 1e4) / 10, remoteAddress: req.socket.remoteAddress }, "request");
+      }
+    };
+    if (!match) {
+      answerPlain(res, 404, `no application is mounted at ${path}`, options.closing());
+      return answered(404);
+    }
+    const problem = problems.get(match.app.name);
+    if (problem) {
+      answerPlain(res, 500, problem, options.closing());
+      return answered(500);
+    }
+    const { pool, index } = options.poolOf(match.app);
+    const exchange = new HttpExchange(req, res, {
+      application,
+      appIndex: index,
+      scriptName: match.scriptName,
+      pathInfo: match.pathInfo,
+      query,
+      log,
+      answered,
+      closing: options.closing,
+    });
+    res.on("close", () => {
+      if (!exchange.abandoned) return;
+      pool.withdraw(exchange);
+      exchange.abort();
+    });
+    pool.submit(exchange);
+  });
+
+  server.on("clientError", (error: NodeJS.ErrnoException, socket: Duplex) => {
+    const status = statusOfClientError(error.code);
+    metrics.clientError(status);
+    log.debug({ code: error.code, status }, "client error");
+    if (error.code === "ECONNRESET" || !socket.writable) {
+      socket.destroy();
+      return;
+    }
+    socket.end(rawErrorResponse(status, STATUS_CODES[status] ?? "Error"));
+  });
+
+  return server;
+}

@@ -1,0 +1,92 @@
+import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from "prom-client";
+import type { RecycleReason } from "../threads/pool-thread.ts";
+import type { PoolObserver } from "../threads/thread-pool.ts";
+
+const WAIT_BUCKETS = [0.001, 0.005, 0.01, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30];
+
+/** The runtime's Prometheus metrics, in a registry of its own (served on the admin port). */
+export class RuntimeMetrics implements PoolObserver {
+  readonly registry = new Registry();
+  readonly #threadBusy: Gauge<"application_group" | "thread">;
+  readonly #threads: Gauge<"application_group" | "state">;
+  readonly #queueLength: Gauge<"application_group">;
+  readonly #queueWait: Histogram<"application_group">;
+  readonly #requests: Counter<"application" | "status">;
+  readonly #duration: Histogram<"application">;
+  readonly #recycles: Counter<"application_group" | "reason">;
+  readonly #clientErrors: Counter<"status">;
+  readonly #states = new Map<string, Map<number, "idle" | "busy">>();
+  readonly #requestSeries = new Map<string, Counter.Internal>();
+  readonly #durationSeries = new Map<string, Histogram.Internal<"application">>();
+
+  constructor(options: { defaultMetrics: boolean }) {
+    const registers = [this.registry];
+    if (options.defaultMetrics) collectDefaultMetrics({ register: this.registry });
+    const states = this.#states;
+    // Thread states change twice a request; they are read into the gauges only when scraped.
+    this.#threadBusy = new Gauge({
+      name: "processgroup_thread_busy",
+      help: "1 while the worker thread serves a request, 0 while it is idle.",
+      labelNames: ["application_group", "thread"],
+      registers,
+      collect() {
+        this.reset();
+        for (const [group, threads] of states) for (const [id, state] of threads) this.set({ application_group: group, thread: String(id) }, state === "busy" ? 1 : 0);
+      },
+    });
+    this.#threads = new Gauge({
+      name: "processgroup_threads",
+      help: "Worker threads by state.",
+      labelNames: ["application_group", "state"],
+      registers,
+      collect() {
+        this.reset();
+        for (const [group, threads] of states) {
+          const busy = [...threads.values()].filter((s) => s === "busy").length;
+          this.set({ application_group: group, state: "busy" }, busy);
+          this.set({ application_group: group, state: "idle" }, threads.size - busy);
+        }
+      },
+    });
+    this.#queueLength = new Gauge({ name: "processgroup_queue_length", help: "Requests waiting for a free thread.", labelNames: ["application_group"], registers });
+    this.#queueWait = new Histogram({ name: "processgroup_queue_wait_seconds", help: "Time requests waited for a free thread.", labelNames: ["application_group"], buckets: WAIT_BUCKETS, registers });
+    this.#requests = new Counter({ name: "processgroup_requests_total", help: "Requests answered, by application and status.", labelNames: ["application", "status"], registers });
+    this.#duration = new Histogram({ name: "processgroup_request_duration_seconds", help: "Time from the request's arrival to the end of its response.", labelNames: ["application"], buckets: WAIT_BUCKETS, registers });
+    this.#recycles = new Counter({ name: "processgroup_thread_recycles_total", help: "Worker threads replaced, by reason.", labelNames: ["application_group", "reason"], registers });
+    this.#clientErrors = new Counter({ name: "processgroup_client_errors_total", help: "Connections answered before any application saw them (malformed HTTP, oversize headers, slow clients).", labelNames: ["status"], registers });
+  }
+
+  threadState(group: string, threadId: number, state: "idle" | "busy" | "gone"): void {
+    let threads = this.#states.get(group);
+    if (threads === undefined) this.#states.set(group, (threads = new Map()));
+    if (state === "gone") threads.delete(threadId);
+    else threads.set(threadId, state);
+  }
+
+  queueLength(group: string, length: number): void {
+    this.#queueLength.set({ application_group: group }, length);
+  }
+
+  queueWait(group: string, seconds: number): void {
+    this.#queueWait.observe({ application_group: group }, seconds);
+  }
+
+  recycled(group: string, reason: RecycleReason): void {
+    this.#recycles.inc({ application_group: group, reason });
+  }
+
+  answered(application: string, status: number, seconds: number): void {
+    // Label sets are hashed once, not on every request.
+    const key = `${application} ${status}`;
+    let counter = this.#requestSeries.get(key);
+    if (counter === undefined) this.#requestSeries.set(key, (counter = this.#requests.labels({ application, status: String(status) })));
+    counter.inc();
+    let histogram = this.#durationSeries.get(application);
+    if (histogram === undefined) this.#durationSeries.set(application, (histogram = this.#duration.labels({ application })));
+    histogram.observe(seconds);
+  }
+
+  clientError(status: number): void {
+    this.#clientErrors.inc({ status: String(status) });
+  }
+}

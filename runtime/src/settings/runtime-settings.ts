@@ -1,0 +1,71 @@
+import type { Requirements } from "../../../crds/index.ts";
+
+/** One application as the runtime serves it: its entry resolved to an absolute file path. */
+export interface ServedApplication {
+  readonly name: string;
+  readonly mount: string;
+  readonly entry: string;
+  readonly applicationGroup: string;
+  readonly requires: Requirements | undefined;
+}
+
+export interface PreloadModule {
+  readonly module: string;
+  /** Absent: every application group imports it. */
+  readonly applicationGroup: string | undefined;
+}
+
+/** Knobs of the HTTP front that the ProcessGroup spec does not carry (node:http's own limits). */
+export interface HttpLimits {
+  /** Larger request heads get 431. */
+  readonly maxHeaderSize: number;
+  /** A client that has not sent its whole head by then gets 408 (slow clients). */
+  readonly headersTimeoutMs: number;
+  /** A client that has not sent its whole request (head and body) by then gets 408. */
+  readonly requestTimeoutMs: number;
+  readonly keepAliveTimeoutMs: number;
+}
+
+export const DEFAULT_HTTP_LIMITS: HttpLimits = {
+  maxHeaderSize: 16 * 1024,
+  headersTimeoutMs: 20_000,
+  requestTimeoutMs: 300_000,
+  keepAliveTimeoutMs: 5_000,
+};
+
+/** What the contract does not say and a local run or a test may choose. */
+export interface LocalOptions {
+  readonly host: string;
+  readonly port: number;
+  readonly adminHost: string;
+  readonly adminPort: number;
+  /** Share the port with sibling processes (SO_REUSEPORT), as `serve` does. */
+  readonly reusePort: boolean;
+  /** Replace a group's threads when one of its entry files changes. */
+  readonly reloadOnChange: boolean;
+  readonly accessLog: boolean;
+  readonly logLevel: string;
+  readonly http: HttpLimits;
+}
+
+/**
+ * Everything one runtime process needs, whichever way it was started: from the operator's
+ * contract (`processgroup run`) or from a ProcessGroup file (`processgroup serve`).
+ */
+export interface RuntimeSettings extends LocalOptions {
+  readonly processGroup: string;
+  readonly threads: number;
+  readonly multiprocess: boolean;
+  readonly multithread: boolean;
+  readonly applications: readonly ServedApplication[];
+  readonly preload: readonly PreloadModule[];
+  readonly displayName: string;
+  readonly maximumRequests: number | undefined;
+  readonly requestTimeoutSeconds: number | undefined;
+  readonly queueTimeoutSeconds: number | undefined;
+  readonly gracefulTimeoutSeconds: number;
+  readonly shutdownTimeoutSeconds: number;
+  readonly restartIntervalSeconds: number | undefined;
+  readonly listenBacklog: number;
+  readonly threadMemoryLimitMegabytes: number | undefined;
+}

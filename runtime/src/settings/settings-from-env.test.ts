@@ -1,0 +1,34 @@
+import { describe, expect, it } from "vitest";
+import { settingsFromEnv } from "./settings-from-env.ts";
+
+const config = { threads: 4, root: "/app", applications: [{ name: "web", mount: "/", entry: "server.mjs", applicationGroup: "%{GLOBAL}" }], preload: [{ module: "warm.mjs" }] };
+const env = {
+  PROCESSGROUP_NAME: "shop",
+  PROCESSGROUP_THREADS: "4",
+  PROCESSGROUP_MULTIPROCESS: "true",
+  PROCESSGROUP_MULTITHREAD: "true",
+  PROCESSGROUP_CONFIG: JSON.stringify(config),
+};
+
+describe("settingsFromEnv", () => {
+  it("reads the operator's contract, with the contract's ports by default", () => {
+    const result = settingsFromEnv(env);
+    expect(result.ok).toBe(true);
+    if (!result.ok) return;
+    expect(result.settings).toMatchObject({ processGroup: "shop", threads: 4, multiprocess: true, multithread: true, port: 8080, adminPort: 9090, displayName: "shop", accessLog: false, reloadOnChange: true });
+    expect(result.settings.applications[0]).toMatchObject({ entry: "/app/server.mjs", applicationGroup: "%{GLOBAL}" });
+    expect(result.settings.preload).toEqual([{ module: "/app/warm.mjs", applicationGroup: undefined }]);
+  });
+
+  it("takes the optional knobs an image may set", () => {
+    const result = settingsFromEnv({ ...env, PROCESSGROUP_ACCESS_LOG: "true", PROCESSGROUP_LOG_LEVEL: "debug", PROCESSGROUP_RELOAD: "false", PROCESSGROUP_PORT: "8000" });
+    expect(result.ok && result.settings).toMatchObject({ accessLog: true, logLevel: "debug", reloadOnChange: false, port: 8000 });
+  });
+
+  it("names every variable that breaks the contract", () => {
+    const result = settingsFromEnv({ ...env, PROCESSGROUP_NAME: undefined, PROCESSGROUP_PORT: "http" });
+    expect(result.ok).toBe(false);
+    if (result.ok) return;
+    expect(result.problems.map((p) => p.path)).toEqual(["PROCESSGROUP_NAME", "PROCESSGROUP_PORT"]);
+  });
+});

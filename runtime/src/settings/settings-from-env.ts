@@ -1,0 +1,35 @@
+import { ENV, RuntimeEnv, parseWith, type FieldProblem } from "../../../crds/index.ts";
+import type { RuntimeSettings } from "./runtime-settings.ts";
+import { DEFAULT_LOCAL_OPTIONS, settingsOf } from "./settings-of.ts";
+
+/**
+ * Optional knobs an image may set (`ENV` in its Dockerfile). The operator sets none of them,
+ * and spec.env cannot (the prefix is reserved), so their defaults are what a pod runs with.
+ */
+export const OPTIONAL_ENV = {
+  accessLog: "PROCESSGROUP_ACCESS_LOG",
+  logLevel: "PROCESSGROUP_LOG_LEVEL",
+  reload: "PROCESSGROUP_RELOAD",
+} as const;
+
+export type SettingsResult = { readonly ok: true; readonly settings: RuntimeSettings } | { readonly ok: false; readonly problems: readonly FieldProblem[] };
+
+/** The settings of `processgroup run`: the operator-runtime contract, parsed at the edge. */
+export function settingsFromEnv(env: Readonly<Record<string, string | undefined>>): SettingsResult {
+  const parsed = parseWith(RuntimeEnv, env);
+  if (!parsed.ok) return parsed;
+  const e = parsed.value;
+  const settings = settingsOf(
+    { processGroup: e[ENV.name], multiprocess: e[ENV.multiprocess], multithread: e[ENV.multithread] },
+    { ...e[ENV.config], threads: e[ENV.threads] },
+    {
+      ...DEFAULT_LOCAL_OPTIONS,
+      port: e[ENV.port],
+      adminPort: e[ENV.adminPort],
+      accessLog: env[OPTIONAL_ENV.accessLog] === "true",
+      logLevel: env[OPTIONAL_ENV.logLevel] ?? DEFAULT_LOCAL_OPTIONS.logLevel,
+      reloadOnChange: env[OPTIONAL_ENV.reload] !== "false",
+    },
+  );
+  return { ok: true, settings };
+}

@@ -1,0 +1,66 @@
+// Messages between the main thread (the HTTP front) and a worker thread. Bodies travel in
+// chunks (body-chunk.ts), so a large body streams instead of being cloned whole.
+
+import type { SharedOperation } from "./shared-store.ts";
+
+/** What a worker needs at start: its group's apps and preloads, and the flags it reports to them. */
+export interface WorkerData {
+  readonly processGroup: string;
+  readonly applicationGroup: string;
+  readonly applications: readonly { readonly name: string; readonly mount: string; readonly entry: string }[];
+  readonly preload: readonly string[];
+  readonly multiprocess: boolean;
+  readonly multithread: boolean;
+  readonly threads: number;
+}
+
+/** Body bytes: an ArrayBuffer, or for small chunks the same bytes as a latin1 string. */
+export type BodyChunk = ArrayBuffer | string;
+
+export interface RequestHead {
+  readonly t: "request";
+  readonly id: number;
+  /** Index of the app in WorkerData.applications. */
+  readonly app: number;
+  readonly method: string;
+  /** The request target as the client sent it (path and query). */
+  readonly url: string;
+  readonly scriptName: string;
+  readonly pathInfo: string;
+  readonly query: string;
+  /** Flat name/value list, as node's rawHeaders. */
+  readonly rawHeaders: readonly string[];
+  readonly httpVersion: string;
+  readonly remoteAddress: string;
+  readonly remotePort: number;
+  readonly host: string;
+  /** No body message follows: the request is complete. */
+  readonly complete: boolean;
+}
+
+export type ToWorker =
+  | RequestHead
+  | { readonly t: "body"; readonly id: number; readonly chunk: BodyChunk }
+  | { readonly t: "end"; readonly id: number }
+  | { readonly t: "abort"; readonly id: number }
+  /** Give back a request that waits behind the one running, if it has not started. */
+  | { readonly t: "recall"; readonly id: number }
+  | { readonly t: "shared-result"; readonly call: number; readonly ok: boolean; readonly value: unknown };
+
+export type FromWorker =
+  | { readonly t: "ready" }
+  | { readonly t: "load-failed"; readonly message: string }
+  | {
+      readonly t: "head";
+      readonly id: number;
+      readonly status: number;
+      /** Flat name/value list, as node's rawHeaders and writeHead take it. */
+      readonly headers: readonly string[];
+      readonly chunks: readonly BodyChunk[];
+      readonly end: boolean;
+    }
+  | { readonly t: "chunk"; readonly id: number; readonly chunks: readonly BodyChunk[]; readonly end: boolean }
+  | { readonly t: "failed"; readonly id: number; readonly message: string }
+  /** ok: the request had not started and is given back; otherwise it runs (or ran) here. */
+  | { readonly t: "recalled"; readonly id: number; readonly ok: boolean }
+  | { readonly t: "shared"; readonly call: number; readonly op: SharedOperation };

@@ -1,0 +1,113 @@
+import { IncomingMessage, ServerResponse } from "node:http";
+import { Writable } from "node:stream";
+import type { RequestHead } from "../threads/protocol.ts";
+import { ChunkedDecoder } from "./chunked-decoder.ts";
+import type { ResponseChannel } from "./response-channel.ts";
+import { parseResponseHead } from "./response-head.ts";
+
+const HEAD_END = "\r\n\r\n";
+
+/**
+ * The socket a listener's ServerResponse writes to: it reads back the head node wrote and
+ * passes the body on. Real IncomingMessage/ServerResponse objects (not look-alikes) are used
+ * because Express re-parents them onto its own prototypes, which inherit from node's.
+ */
+class CapturingSocket extends Writable {
+  readonly remoteAddress: string;
+  readonly remotePort: number;
+  readonly remoteFamily: string;
+  readonly encrypted = false;
+  readonly #out: ResponseChannel;
+  #head = "";
+  #headDone = false;
+  #decoder: ChunkedDecoder | undefined;
+
+  constructor(out: ResponseChannel, remoteAddress: string, remotePort: number) {
+    super({ decodeStrings: true });
+    this.#out = out;
+    this.remoteAddress = remoteAddress;
+    this.remotePort = remotePort;
+    this.remoteFamily = remoteAddress.includes(":") ? "IPv6" : "IPv4";
+  }
+
+  override _write(chunk: Buffer, _encoding: BufferEncoding, callback: (error?: Error | null) => void): void {
+    this.#take(chunk);
+    callback();
+  }
+
+  override _writev(chunks: { chunk: Buffer }[], callback: (error?: Error | null) => void): void {
+    for (const { chunk } of chunks) this.#take(chunk);
+    callback();
+  }
+
+  #take(chunk: Buffer): void {
+    if (this.#headDone) {
+      this.#body(chunk);
+      return;
+    }
+    this.#head += chunk.toString("latin1");
+    const end = this.#head.indexOf(HEAD_END);
+    if (end === -1) return;
+    const head = parseResponseHead(this.#head.slice(0, end));
+    const rest = Buffer.from(this.#head.slice(end + HEAD_END.length), "latin1");
+    this.#headDone = true;
+    this.#head = "";
+    if (head.chunked) this.#decoder = new ChunkedDecoder();
+    this.#out.head(head.status, head.headers);
+    this.#body(rest);
+  }
+
+  #body(chunk: Uint8Array): void {
+    if (this.#decoder) for (const part of this.#decoder.push(chunk)) this.#out.write(part);
+    else this.#out.write(chunk);
+  }
+
+  // What frameworks call on req.socket; there is no real socket to tune here.
+  setTimeout(): this {
+    return this;
+  }
+  setNoDelay(): this {
+    return this;
+  }
+  setKeepAlive(): this {
+    return this;
+  }
+  address(): { address: string; port: number; family: string } {
+    return { address: "127.0.0.1", port: 0, family: "IPv4" };
+  }
+}
+
+export interface ListenerExchange {
+  readonly req: IncomingMessage;
+  readonly res: ServerResponse;
+}
+
+/**
+ * A node request/response pair for one forwarded request. `req.url` is relative to the mount,
+ * as an Express sub-app sees it; `req.originalUrl` and `req.baseUrl` keep the rest.
+ */
+export function listenerExchange(head: RequestHead, out: ResponseChannel): ListenerExchange {
+  const socket = new CapturingSocket(out, head.remoteAddress, head.remotePort);
+  const req = new IncomingMessage(socket as never);
+  req.method = head.method;
+  req.url = head.pathInfo + head.query;
+  req.httpVersion = head.httpVersion;
+  const [major, minor] = head.httpVersion.split(".").map(Number);
+  req.httpVersionMajor = major ?? 1;
+  req.httpVersionMinor = minor ?? 1;
+  // Node's own parser fills headers this way (lower-cased, duplicates joined as node joins them).
+  (req as unknown as { _addHeaderLines(raw: readonly string[], n: number): void })._addHeaderLines(head.rawHeaders, head.rawHeaders.length);
+  Object.assign(req, { originalUrl: head.url, baseUrl: head.scriptName });
+  if (head.complete) {
+    req.push(null);
+    req.complete = true;
+  }
+  const res = new ServerResponse(req);
+  // The front decides framing and keep-alive with the real client; here the body stays plain.
+  res.useChunkedEncodingByDefault = false;
+  res.sendDate = false;
+  res.shouldKeepAlive = false;
+  res.assignSocket(socket as never);
+  res.on("finish", () => out.end());
+  return { req, res };
+}

@@ -1,0 +1,75 @@
+import { spawn, type ChildProcess } from "node:child_process";
+import { execFile } from "node:child_process";
+import { mkdtemp, writeFile } from "node:fs/promises";
+import { createServer, type AddressInfo } from "node:net";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { promisify } from "node:util";
+import type { LogLine } from "./harness.ts";
+import { until } from "./harness.ts";
+
+const CLI = fileURLToPath(new URL("../../../bin/processgroup.js", import.meta.url));
+
+export interface Spawned {
+  readonly child: ChildProcess;
+  readonly logs: LogLine[];
+  stderr(): string;
+  readonly exited: Promise<number | null>;
+  waitForLog(what: string, match: (line: LogLine) => boolean, timeoutMs?: number): Promise<LogLine>;
+}
+
+/** Runs `processgroup ARGS` with Node 24 (the test's own node), collecting its JSON log lines. */
+export function spawnCli(args: readonly string[], env: Record<string, string> = {}): Spawned {
+  const child = spawn(process.execPath, [CLI, ...args], { env: { ...process.env, ...env }, stdio: ["ignore", "pipe", "pipe"] });
+  const logs: LogLine[] = [];
+  let stderr = "";
+  let partial = "";
+  child.stdout!.setEncoding("utf8").on("data", (data: string) => {
+    const lines = (partial + data).split("\n");
+    partial = lines.pop() ?? "";
+    for (const line of lines) {
+      try {
+        logs.push(JSON.parse(line) as LogLine);
+      } catch {
+        logs.push({ msg: `(not JSON) ${line}` });
+      }
+    }
+  });
+  child.stderr!.setEncoding("utf8").on("data", (data: string) => (stderr += data));
+  const exited = new Promise<number | null>((resolve) => child.on("exit", (code) => resolve(code)));
+  return {
+    child,
+    logs,
+    stderr: () => stderr,
+    exited,
+    waitForLog: (what, match, timeoutMs = 30_000) => until(what, () => logs.find(match), timeoutMs),
+  };
+}
+
+/** Writes a ProcessGroup YAML into a fresh folder and returns the file's path. */
+export async function groupFile(yaml: string): Promise<string> {
+  const dir = await mkdtemp(join(tmpdir(), "pg-serve-"));
+  const file = join(dir, "group.yaml");
+  await writeFile(file, yaml);
+  return file;
+}
+
+/** A loopback port that was free a moment ago (for commands that need a fixed one). */
+export async function freePort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  const { port } = server.address() as AddressInfo;
+  await new Promise((resolve) => server.close(resolve));
+  return port;
+}
+
+/** The command line `ps` shows for a process: its title. */
+export async function titleOf(pid: number): Promise<string> {
+  const { stdout } = await promisify(execFile)("ps", ["-o", "args=", "-p", String(pid)]);
+  return stdout.trim();
+}
+
+export async function waitReady(adminUrl: string): Promise<void> {
+  await until(`${adminUrl}/readyz`, async () => ((await fetch(`${adminUrl}/readyz`).catch(() => undefined))?.status === 200 ? true : undefined), 60_000);
+}

@@ -1,0 +1,46 @@
+import { describe, expect, it } from "vitest";
+import { withGroup } from "./support/harness.ts";
+
+interface Ran {
+  threadId: number;
+  started: number;
+  ended: number;
+}
+
+async function fourAtOnce(threads: number): Promise<Ran[]> {
+  return withGroup({ threads, applications: [{ name: "work", mount: "/", entry: "work.mjs" }] }, async (group) => {
+    await Promise.all(Array.from({ length: threads }, () => group.json("/cpu?units=1"))); // warm every thread
+    return await Promise.all(Array.from({ length: 4 }, () => group.json<Ran>("/cpu?units=15")));
+  });
+}
+
+/**
+ * How many requests were running at once, on average: the time they spent running, added
+ * up, over the time the batch took. One thread gives 1; four threads give 4 whether or not
+ * four cores were free (two here, shared with whatever else runs), which a wall-clock
+ * speed-up could not promise.
+ */
+function concurrency(runs: Ran[]): number {
+  const first = Math.min(...runs.map((r) => r.started));
+  const last = Math.max(...runs.map((r) => r.ended));
+  return runs.reduce((sum, r) => sum + (r.ended - r.started), 0) / (last - first);
+}
+
+/** Pairs of requests whose time on a thread overlapped. */
+function overlaps(runs: Ran[]): number {
+  let n = 0;
+  for (const [i, a] of runs.entries()) for (const b of runs.slice(i + 1)) if (a.started < b.ended && b.started < a.ended) n += 1;
+  return n;
+}
+
+describe("multithreading", () => {
+  it("runs four CPU-bound requests at once on four threads, and one after another on one", async () => {
+    const one = await fourAtOnce(1);
+    const four = await fourAtOnce(4);
+    expect(new Set(one.map((r) => r.threadId)).size).toBe(1);
+    expect(overlaps(one)).toBe(0);
+    expect(new Set(four.map((r) => r.threadId)).size).toBe(4);
+    expect(overlaps(four)).toBe(6);
+    expect(concurrency(four) / concurrency(one)).toBeGreaterThan(2.5);
+  });
+});
