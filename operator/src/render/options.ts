@@ -7,6 +7,8 @@ export interface RenderOptions {
   readonly runtimeImage: string;
   /** Checksum of the ConfigMap source's content; a change rolls the pods. */
   readonly sourceChecksum?: string | undefined;
+  /** Mounts another (older) group owns on the route's host: the Ingress leaves them out. */
+  readonly excludedMounts?: ReadonlySet<string> | undefined;
 }
 
 export const defaultRenderOptions: RenderOptions = { runtimeImage: DEFAULT_RUNTIME_IMAGE };

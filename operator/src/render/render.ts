@@ -13,7 +13,7 @@ export interface RenderedGroup {
 
 /** spec -> the objects the operator applies. Pure: same input, same output. */
 export function render(pg: ProcessGroup, options: RenderOptions = defaultRenderOptions): RenderedGroup {
-  return { deployment: buildDeployment(pg, options), service: buildService(pg), ingress: buildIngress(pg) };
+  return { deployment: buildDeployment(pg, options), service: buildService(pg), ingress: buildIngress(pg, options) };
 }
 
 /** The rendered objects in apply order. */

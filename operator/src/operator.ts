@@ -1,0 +1,162 @@
+import type { KubeConfig } from "@kubernetes/client-node";
+import type { Logger } from "pino";
+import { systemClock, type Clock } from "./clock.ts";
+import { Controller } from "./controller.ts";
+import { EventRecorder } from "./events/event-recorder.ts";
+import { makeApiClients, type ApiClients } from "./kube/api-clients.ts";
+import { LeaderElector, type LeaderElectionTimings } from "./leader/leader-election.ts";
+import { leaseClient } from "./leader/lease-client.ts";
+import { HealthServer } from "./observability/health-server.ts";
+import { OperatorMetrics } from "./observability/metrics.ts";
+import type { Backoff } from "./queue/backoff.ts";
+
+export interface LeaderElectionSettings {
+  readonly enabled: boolean;
+  readonly namespace: string;
+  readonly name: string;
+  readonly identity: string;
+  readonly timings: LeaderElectionTimings;
+}
+
+export interface OperatorOptions {
+  readonly kubeConfig: KubeConfig;
+  /** Namespaces to watch; empty: all. */
+  readonly namespaces: readonly string[];
+  readonly workers: number;
+  readonly resyncPeriodMs: number;
+  readonly runtimeImage: string;
+  /** Port of /healthz, /readyz and /metrics; 0 picks a free one; undefined serves none. */
+  readonly port: number | undefined;
+  readonly host: string;
+  readonly leaderElection: LeaderElectionSettings;
+  readonly reconcileBackoff: Backoff;
+  readonly watchBackoff: Backoff;
+  readonly log: Logger;
+  readonly clock?: Clock;
+  /** Process-wide metrics (CPU, memory, event loop); off when several operators share a process. */
+  readonly processMetrics?: boolean;
+}
+
+/**
+ * The operator: a controller that runs while this replica leads (or always, without leader
+ * election), plus the health and metrics endpoint. stop() is the graceful shutdown: no new
+ * work, the reconciles in flight finish, the lease is released.
+ */
+export class Operator {
+  readonly metrics: OperatorMetrics;
+  readonly #o: OperatorOptions;
+  readonly #clock: Clock;
+  readonly #clients: ApiClients;
+  readonly #events: EventRecorder;
+  readonly #server: HealthServer | undefined;
+  readonly #elector: LeaderElector | undefined;
+  #controller: Controller | undefined;
+  /** Serialises controller start/stop, so a quick lose-and-regain never runs two controllers. */
+  #transition: Promise<void> = Promise.resolve();
+  #port: number | undefined;
+  #stopped = false;
+
+  constructor(options: OperatorOptions) {
+    this.#o = options;
+    this.#clock = options.clock ?? systemClock;
+    this.metrics = new OperatorMetrics({ processMetrics: options.processMetrics ?? true });
+    this.#clients = makeApiClients(options.kubeConfig, (r) => this.metrics.observeRequest(r));
+    this.#events = new EventRecorder({ core: this.#clients.core, clock: this.#clock, log: options.log, instance: options.leaderElection.identity });
+    this.#server = options.port === undefined ? undefined : new HealthServer({ live: () => true, ready: () => this.#readiness() }, this.metrics.registry);
+    const le = options.leaderElection;
+    if (le.enabled) {
+      this.#elector = new LeaderElector({
+        leases: leaseClient(this.#clients.coordination, le.namespace, le.name),
+        namespace: le.namespace,
+        name: le.name,
+        identity: le.identity,
+        timings: le.timings,
+        clock: this.#clock,
+        log: options.log,
+        onStartedLeading: () => this.#startController(),
+        onStoppedLeading: () => this.#stopController(),
+        onLeaderChange: (leading) => this.metrics.leader.set(leading ? 1 : 0),
+      });
+    }
+  }
+
+  /** The bound port of the health server. */
+  get port(): number | undefined {
+    return this.#port;
+  }
+
+  get leading(): boolean {
+    return this.#elector ? this.#elector.leading : !this.#stopped;
+  }
+
+  /** Reconciling with synced caches. */
+  get reconciling(): boolean {
+    return this.#controller?.ready ?? false;
+  }
+
+  /** Serves health, then campaigns (or starts reconciling at once). Resolves without waiting to lead. */
+  async start(): Promise<void> {
+    if (this.#server && this.#o.port !== undefined) this.#port = await this.#server.listen(this.#o.port, this.#o.host);
+    this.#o.log.info(
+      { port: this.#port, namespaces: this.#o.namespaces.length > 0 ? this.#o.namespaces : "all", leaderElection: this.#o.leaderElection.enabled, identity: this.#o.leaderElection.identity },
+      "operator started",
+    );
+    if (this.#elector) {
+      this.metrics.leader.set(0);
+      void this.#elector.run();
+    } else {
+      this.metrics.leader.set(1);
+      void this.#startController();
+    }
+  }
+
+  async stop(): Promise<void> {
+    if (this.#stopped) return;
+    this.#stopped = true;
+    this.#o.log.info("stopping: finishing the reconciles in flight");
+    if (this.#elector) await this.#elector.stop();
+    else await this.#stopController();
+    this.metrics.leader.set(0);
+    await this.#server?.close();
+    this.#o.log.info("stopped");
+  }
+
+  #readiness(): { ok: boolean; detail: string } {
+    if (this.#stopped) return { ok: false, detail: "stopping" };
+    if (this.#elector && !this.#elector.leading) return { ok: true, detail: "standing by for the leader lease" };
+    return this.reconciling ? { ok: true, detail: "ok" } : { ok: false, detail: "caches not yet synced" };
+  }
+
+  #startController(): Promise<void> {
+    this.#transition = this.#transition.then(async () => {
+      if (this.#stopped && !this.#elector) return;
+      const controller = new Controller({
+        kubeConfig: this.#o.kubeConfig,
+        clients: this.#clients,
+        namespaces: this.#o.namespaces,
+        workers: this.#o.workers,
+        resyncPeriodMs: this.#o.resyncPeriodMs,
+        runtimeImage: this.#o.runtimeImage,
+        reconcileBackoff: this.#o.reconcileBackoff,
+        watchBackoff: this.#o.watchBackoff,
+        clock: this.#clock,
+        log: this.#o.log,
+        metrics: this.metrics,
+        events: this.#events,
+      });
+      this.#controller = controller;
+      // Not awaited: waiting for caches must not hold up a stop that comes meanwhile.
+      controller.start().catch((error: unknown) => this.#o.log.error({ err: String(error) }, "controller failed to start"));
+    });
+    return this.#transition;
+  }
+
+  #stopController(): Promise<void> {
+    this.#transition = this.#transition.then(async () => {
+      const controller = this.#controller;
+      this.#controller = undefined;
+      await controller?.stop();
+    });
+    return this.#transition;
+  }
+}

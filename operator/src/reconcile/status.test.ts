@@ -1,0 +1,88 @@
+import type { V1Deployment } from "@kubernetes/client-node";
+import { describe, expect, test } from "vitest";
+import { ENV, flags } from "../../../crds/index.ts";
+import { CONDITION, findCondition } from "./conditions.ts";
+import { deployedFlags, statusOf, type Observation } from "./status.ts";
+
+const T0 = "2026-01-01T00:00:00Z";
+const T1 = "2026-01-01T00:01:00Z";
+
+function deployment(replicas: number, status: V1Deployment["status"], env: Record<string, string> = { [ENV.threads]: "4", [ENV.multiprocess]: "true", [ENV.multithread]: "true" }): V1Deployment {
+  return {
+    metadata: { generation: 2 },
+    spec: { replicas, selector: {}, template: { spec: { containers: [{ name: "runtime", env: Object.entries(env).map(([name, value]) => ({ name, value })) }] } } },
+    status,
+  };
+}
+
+const base: Observation = {
+  name: "g",
+  generation: 3,
+  specFlags: flags({ processes: 2, threads: 4 }),
+  selector: "processgroup.dev/name=g",
+  deployment: undefined,
+  problems: [],
+  previous: undefined,
+  now: T0,
+};
+
+describe("statusOf", () => {
+  test("a finished rollout is Ready, not Progressing, not Degraded, with the flags the processes were given", () => {
+    const status = statusOf({ ...base, deployment: deployment(2, { observedGeneration: 2, replicas: 2, updatedReplicas: 2, readyReplicas: 2 }) });
+    expect(status).toMatchObject({ observedGeneration: 3, processes: 2, readyProcesses: 2, threads: 4, multiprocess: true, multithread: true, selector: "processgroup.dev/name=g" });
+    expect(status.conditions?.map((c) => [c.type, c.status, c.reason])).toEqual([
+      ["Ready", "True", "ProcessesReady"],
+      ["Progressing", "False", "Complete"],
+      ["Degraded", "False", "AsExpected"],
+    ]);
+    expect(status.conditions?.every((c) => c.observedGeneration === 3 && c.lastTransitionTime === T0)).toBe(true);
+  });
+
+  test.each([
+    ["the controller has not seen the new generation", { observedGeneration: 1, replicas: 2, updatedReplicas: 2, readyReplicas: 2 }, "generation 2"],
+    ["new pods are not all there", { observedGeneration: 2, replicas: 2, updatedReplicas: 1, readyReplicas: 2 }, "1 of 2 processes run the current pod template"],
+    ["old pods are still leaving", { observedGeneration: 2, replicas: 3, updatedReplicas: 2, readyReplicas: 2 }, "1 old processes"],
+    ["pods are not ready", { observedGeneration: 2, replicas: 2, updatedReplicas: 2, readyReplicas: 1 }, "1 of 2 processes are ready"],
+  ])("while %s it is Progressing and not Ready", (_what, deploymentStatus, message) => {
+    const status = statusOf({ ...base, deployment: deployment(2, deploymentStatus) });
+    expect(findCondition(status.conditions, CONDITION.progressing)).toMatchObject({ status: "True", reason: "RollingOut" });
+    expect(findCondition(status.conditions, CONDITION.progressing)?.message).toContain(message);
+    expect(findCondition(status.conditions, CONDITION.ready)?.status).toBe("False");
+  });
+
+  test("a blocking problem without a Deployment: Degraded with every problem's message, Ready and Progressing False (Blocked)", () => {
+    const status = statusOf({
+      ...base,
+      problems: [
+        { reason: "ImageMissing", message: "no image", blocking: true },
+        { reason: "MountConflict", message: "/blog taken", blocking: false },
+      ],
+    });
+    expect(findCondition(status.conditions, CONDITION.degraded)).toMatchObject({ status: "True", reason: "ImageMissing", message: "no image; /blog taken" });
+    expect(findCondition(status.conditions, CONDITION.ready)).toMatchObject({ status: "False", reason: "Blocked" });
+    expect(status).toMatchObject({ processes: 0, readyProcesses: 0, threads: 4, multiprocess: true });
+  });
+
+  test("the Deployment controller's own failures are Degraded too", () => {
+    const status = statusOf({
+      ...base,
+      deployment: deployment(2, { observedGeneration: 2, conditions: [{ type: "Progressing", status: "False", reason: "ProgressDeadlineExceeded", message: "took too long" }] }),
+    });
+    expect(findCondition(status.conditions, CONDITION.degraded)).toMatchObject({ status: "True", reason: "ProgressDeadlineExceeded", message: "took too long" });
+  });
+
+  test("lastTransitionTime moves only when a condition's status flips", () => {
+    const first = statusOf({ ...base, deployment: deployment(2, { observedGeneration: 2, replicas: 2, updatedReplicas: 2, readyReplicas: 1 }) });
+    const same = statusOf({ ...base, now: T1, previous: first, deployment: deployment(2, { observedGeneration: 2, replicas: 2, updatedReplicas: 2, readyReplicas: 1 }) });
+    expect(same).toEqual(first);
+    const flipped = statusOf({ ...base, now: T1, previous: first, deployment: deployment(2, { observedGeneration: 2, replicas: 2, updatedReplicas: 2, readyReplicas: 2 }) });
+    expect(findCondition(flipped.conditions, CONDITION.ready)?.lastTransitionTime).toBe(T1);
+    expect(findCondition(flipped.conditions, CONDITION.degraded)?.lastTransitionTime).toBe(T0);
+  });
+
+  test("flags come from what the Deployment gives the processes, else from the spec, else are left out", () => {
+    expect(deployedFlags(deployment(1, {}, { [ENV.threads]: "1", [ENV.multiprocess]: "false", [ENV.multithread]: "false" }))).toEqual({ threads: 1, multiprocess: false, multithread: false });
+    expect(deployedFlags(deployment(1, {}, {}))).toBeUndefined();
+    expect(statusOf({ ...base, specFlags: undefined })).not.toHaveProperty("threads");
+  });
+});
