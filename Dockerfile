@@ -32,3 +32,8 @@ COPY runtime ./runtime
 WORKDIR /app
 EXPOSE 8080 9090
 ENTRYPOINT ["processgroup", "run"]
+
+# The example applications on the runtime image: the image examples/*.yaml name.
+#   docker build --target examples -t ghcr.io/processgroup/examples:0.1.0 .
+FROM runtime AS examples
+COPY examples/apps /app/apps

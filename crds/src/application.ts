@@ -1,7 +1,7 @@
 import { z } from "zod";
 import { dnsLabel, mountPath, nonEmptyString } from "./fields.ts";
 
-/** mod_wsgi's %{GLOBAL}: the first (main) interpreter; here, the runtime's main realm. */
+/** mod_wsgi's %{GLOBAL} (the first interpreter): here, the one group every app naming it shares. */
 export const GLOBAL_APPLICATION_GROUP = "%{GLOBAL}";
 
 export const Requirements = z
@@ -30,7 +30,7 @@ export const Application = z
     entry: nonEmptyString("Module that exports the application, relative to the application root (the image's /app, or the ConfigMap source): its default export is a fetch-style handler ({ fetch(request, env) }, such as a Hono app) or a Node (req, res) listener (such as an Express app)."),
     applicationGroup: applicationGroupName
       .optional()
-      .meta({ description: "Application group, like WSGIApplicationGroup: applications in the same group share module state (one module realm per worker thread); different groups never do. Default: the application's own name (one group per application, like %{RESOURCE}). %{GLOBAL} is the runtime's main realm, shared by every application that names it." }),
+      .meta({ description: "Application group, like WSGIApplicationGroup: applications in the same group share module state (one module realm per worker thread); different groups never do. Default: the application's own name (one group per application, like %{RESOURCE}). %{GLOBAL} is the process-wide group shared by every application that names it, wherever it is mounted (it runs on worker threads like any group, so it gets the same limits and reloads)." }),
     requires: Requirements.optional(),
   })
   .meta({ description: "One web application served by the group." });

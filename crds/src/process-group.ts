@@ -172,7 +172,7 @@ export const ProcessGroupSpecFields = z
         .max(63, { error: "must be at most 63 characters" })
         .default("%{GROUP}")
         .meta({ description: "Process title of each runtime process, like display-name=. %{GROUP} stands for the group's name." }),
-      image: nonEmptyString("Container image of the runtime with the applications in it (built FROM the runtime image). Default: the operator's runtime image, for ConfigMap sources.", 512).optional(),
+      image: nonEmptyString("Container image of the runtime with the applications in it (built FROM the runtime image). An Image source needs it (without it the operator reports Degraded, reason ImageMissing); a ConfigMap source defaults to the operator's runtime image.", 512).optional(),
       env: z.array(EnvVar).max(256).default([]).meta({ description: "Environment variables for the applications." }),
       resources: Resources.optional(),
       source: Source.default({ type: "Image", root: DEFAULT_APP_ROOT }),
@@ -183,7 +183,7 @@ export const ProcessGroupSpecFields = z
       gracefulTimeoutSeconds: seconds("Time in-flight requests get to finish when a process or thread is replaced or stopped (graceful-timeout).").default(15),
       shutdownTimeoutSeconds: seconds("Time after the graceful timeout before the process is stopped hard (shutdown-timeout).").default(5),
       restartIntervalSeconds: seconds("Replace every thread gracefully after this long (restart-interval). Absent: never.").optional(),
-      listenBacklog: integerAtLeast(1, "Connections the kernel queues before the process accepts them (listen-backlog).").default(100),
+      listenBacklog: integerAtLeast(1, "Connections the kernel queues before the process accepts them, and requests each application group keeps waiting for a thread; one more gets 503 at once (listen-backlog).").default(100),
       threadMemoryLimitMegabytes: integerAtLeast(1, "Heap limit of each worker thread; a thread that exceeds it is replaced and only its request fails (memory-limit, per thread). Absent: Node's default.").optional(),
       route: Route.optional(),
     })
