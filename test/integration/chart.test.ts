@@ -155,18 +155,23 @@ describe("the Helm chart on the real API server", () => {
         })
       ).status?.allowed === true;
     for (const verb of ["get", "list", "watch"]) expect(await can(verb, "processgroup.dev", "processgroups"), verb).toBe(true);
-    for (const verb of ["update", "patch"]) expect(await can(verb, "processgroup.dev", "processgroups", "default", "status")).toBe(true);
+    expect(await can("patch", "processgroup.dev", "processgroups", "default", "status")).toBe(true);
+    expect(await can("update", "processgroup.dev", "processgroups", "default", "status")).toBe(false);
     for (const [group, resource] of [["apps", "deployments"], ["", "services"], ["networking.k8s.io", "ingresses"]] as const) {
       for (const verb of ["get", "list", "watch", "create", "patch", "delete"]) expect(await can(verb, group, resource), `${verb} ${resource}`).toBe(true);
     }
-    for (const verb of ["get", "list", "watch"]) expect(await can(verb, "", "configmaps")).toBe(true);
-    expect(await can("create", "", "events")).toBe(true);
+    for (const resource of ["configmaps", "pods"]) {
+      for (const verb of ["list", "watch"]) expect(await can(verb, "", resource), `${verb} ${resource}`).toBe(true);
+      expect(await can("get", "", resource), `get ${resource}`).toBe(false);
+    }
+    for (const verb of ["create", "patch"]) expect(await can(verb, "", "events")).toBe(true);
     for (const verb of ["get", "create", "update"]) expect(await can(verb, "coordination.k8s.io", "leases", ns.name)).toBe(true);
 
     expect(await can("get", "", "secrets")).toBe(false);
     expect(await can("list", "", "secrets")).toBe(false);
     expect(await can("delete", "", "namespaces", "")).toBe(false);
     expect(await can("update", "processgroup.dev", "processgroups")).toBe(false);
+    expect(await can("update", "apps", "deployments")).toBe(false);
     expect(await can("create", "coordination.k8s.io", "leases", "kube-system")).toBe(false);
     expect((await helm(["uninstall", release, "--namespace", ns.name])).exitCode).toBe(0);
   });

@@ -40,30 +40,31 @@ helm.sh/chart: {{ printf "%s-%s" .Chart.Name .Chart.Version }}
 {{- default (printf "ghcr.io/processgroup/runtime:%s" .Chart.AppVersion) .Values.runtimeImage -}}
 {{- end -}}
 
-{{/* What the operator does to ProcessGroups and their children: exactly its API calls, no wildcards, no Secrets. */}}
+{{/*
+What the operator does to ProcessGroups and their children: exactly its API calls, no
+wildcards, no Secrets. Children are written by server-side apply, which needs create as well
+as patch when the object does not exist yet; ConfigMaps and Pods are only watched.
+*/}}
 {{- define "pgo.reconcileRules" -}}
 - apiGroups: ["processgroup.dev"]
   resources: ["processgroups"]
   verbs: ["get", "list", "watch"]
 - apiGroups: ["processgroup.dev"]
   resources: ["processgroups/status"]
-  verbs: ["get", "update", "patch"]
+  verbs: ["patch"]
 - apiGroups: ["apps"]
   resources: ["deployments"]
-  verbs: ["get", "list", "watch", "create", "update", "patch", "delete"]
+  verbs: ["get", "list", "watch", "create", "patch", "delete"]
 - apiGroups: [""]
   resources: ["services"]
-  verbs: ["get", "list", "watch", "create", "update", "patch", "delete"]
+  verbs: ["get", "list", "watch", "create", "patch", "delete"]
 - apiGroups: ["networking.k8s.io"]
   resources: ["ingresses"]
-  verbs: ["get", "list", "watch", "create", "update", "patch", "delete"]
+  verbs: ["get", "list", "watch", "create", "patch", "delete"]
 - apiGroups: [""]
-  resources: ["configmaps"]
-  verbs: ["get", "list", "watch"]
+  resources: ["configmaps", "pods"]
+  verbs: ["list", "watch"]
 - apiGroups: [""]
-  resources: ["pods"]
-  verbs: ["get", "list", "watch"]
-- apiGroups: ["", "events.k8s.io"]
   resources: ["events"]
   verbs: ["create", "patch"]
 {{- end -}}
