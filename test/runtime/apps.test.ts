@@ -15,6 +15,7 @@ describe("apps and mounts", () => {
         { name: "stream", mount: "/stream", entry: "stream.mjs" },
         { name: "bytes", mount: "/bytes", entry: "bytes.mjs", applicationGroup: "bytes" },
         { name: "bytes-fetch", mount: "/bytes-fetch", entry: "bytes-fetch.mjs", applicationGroup: "bytes" },
+        { name: "text", mount: "/text", entry: "text.mjs", applicationGroup: "bytes" },
         { name: "picky", mount: "/picky", entry: "echo.mjs", requires: { multiprocess: true } },
         { name: "serial", mount: "/serial", entry: "echo.mjs", requires: { multithread: false } },
       ],
@@ -63,6 +64,21 @@ describe("apps and mounts", () => {
         expect(body.length).toBe(256 * repeat);
         expect(body.every((b, i) => b === i % 256)).toBe(true);
       }
+    }
+  });
+
+  it("sends the bytes node would for a listener's text bodies, in every encoding and size", async () => {
+    const cases: [string, Buffer][] = [
+      ["plain", Buffer.from("plain")],
+      ["utf8", Buffer.from("h\u00e9llo w\u00f6rld \u2603 \ud83d\ude00")],
+      ["large", Buffer.from("ascii ".repeat(10_000) + "\u00e9")],
+      ["latin1", Buffer.from("caf\u00e9", "latin1")],
+      ["hex", Buffer.from("hello")],
+      ["pieces", Buffer.from("one tw\u00f6 thr\u00e9e four")],
+    ];
+    for (const [kind, expected] of cases) {
+      const response = await group.get(`/text?kind=${kind}`);
+      expect(Buffer.from(await response.arrayBuffer()).equals(expected), kind).toBe(true);
     }
   });
 

@@ -16,13 +16,16 @@ export class RuntimeMetrics implements PoolObserver {
   readonly #recycles: Counter<"application_group" | "reason">;
   readonly #clientErrors: Counter<"status">;
   readonly #states = new Map<string, Map<number, "idle" | "busy">>();
-  readonly #requestSeries = new Map<string, Counter.Internal>();
+  readonly #queueLengths = new Map<string, number>();
+  readonly #requestCounts = new Map<string, { readonly labels: { application: string; status: string }; count: number }>();
   readonly #durationSeries = new Map<string, Histogram.Internal<"application">>();
 
   constructor(options: { defaultMetrics: boolean }) {
     const registers = [this.registry];
     if (options.defaultMetrics) collectDefaultMetrics({ register: this.registry });
     const states = this.#states;
+    const queueLengths = this.#queueLengths;
+    const requestCounts = this.#requestCounts;
     // Thread states change twice a request; they are read into the gauges only when scraped.
     this.#threadBusy = new Gauge({
       name: "processgroup_thread_busy",
@@ -48,9 +51,28 @@ export class RuntimeMetrics implements PoolObserver {
         }
       },
     });
-    this.#queueLength = new Gauge({ name: "processgroup_queue_length", help: "Requests waiting for a free thread.", labelNames: ["application_group"], registers });
+    // The queue length changes a few times a request and the request count once; prom-client
+    // hashes the labels and allocates on every set/inc, so both are plain numbers until scraped.
+    this.#queueLength = new Gauge({
+      name: "processgroup_queue_length",
+      help: "Requests waiting for a free thread.",
+      labelNames: ["application_group"],
+      registers,
+      collect() {
+        for (const [group, length] of queueLengths) this.set({ application_group: group }, length);
+      },
+    });
     this.#queueWait = new Histogram({ name: "processgroup_queue_wait_seconds", help: "Time requests waited for a free thread.", labelNames: ["application_group"], buckets: WAIT_BUCKETS, registers });
-    this.#requests = new Counter({ name: "processgroup_requests_total", help: "Requests answered, by application and status.", labelNames: ["application", "status"], registers });
+    this.#requests = new Counter({
+      name: "processgroup_requests_total",
+      help: "Requests answered, by application and status.",
+      labelNames: ["application", "status"],
+      registers,
+      collect() {
+        this.reset();
+        for (const { labels, count } of requestCounts.values()) this.inc(labels, count);
+      },
+    });
     this.#duration = new Histogram({ name: "processgroup_request_duration_seconds", help: "Time from the request's arrival to the end of its response.", labelNames: ["application"], buckets: WAIT_BUCKETS, registers });
     this.#recycles = new Counter({ name: "processgroup_thread_recycles_total", help: "Worker threads replaced, by reason.", labelNames: ["application_group", "reason"], registers });
     this.#clientErrors = new Counter({ name: "processgroup_client_errors_total", help: "Connections answered before any application saw them (malformed HTTP, oversize headers, slow clients).", labelNames: ["status"], registers });
@@ -64,7 +86,7 @@ export class RuntimeMetrics implements PoolObserver {
   }
 
   queueLength(group: string, length: number): void {
-    this.#queueLength.set({ application_group: group }, length);
+    this.#queueLengths.set(group, length);
   }
 
   queueWait(group: string, seconds: number): void {
@@ -78,9 +100,9 @@ export class RuntimeMetrics implements PoolObserver {
   answered(application: string, status: number, seconds: number): void {
     // Label sets are hashed once, not on every request.
     const key = `${application} ${status}`;
-    let counter = this.#requestSeries.get(key);
-    if (counter === undefined) this.#requestSeries.set(key, (counter = this.#requests.labels({ application, status: String(status) })));
-    counter.inc();
+    const series = this.#requestCounts.get(key);
+    if (series === undefined) this.#requestCounts.set(key, { labels: { application, status: String(status) }, count: 1 });
+    else series.count += 1;
     let histogram = this.#durationSeries.get(application);
     if (histogram === undefined) this.#durationSeries.set(application, (histogram = this.#duration.labels({ application })));
     histogram.observe(seconds);

@@ -13,6 +13,11 @@ export function chunkOf(bytes: Uint8Array): BodyChunk {
   return new Uint8Array(bytes).buffer;
 }
 
+/** Text whose characters are bytes (latin1), as a message can carry it: as is when small. */
+export function chunkOfLatin1(text: string): BodyChunk {
+  return text.length <= SMALL_CHUNK ? text : chunkOf(Buffer.from(text, "latin1"));
+}
+
 /** The ArrayBuffers among the chunks: the transfer list of their message. */
 export function transfersOf(chunks: readonly BodyChunk[]): ArrayBuffer[] {
   return chunks.filter((c): c is ArrayBuffer => typeof c !== "string");

@@ -6,6 +6,17 @@ import type { ResponseChannel } from "./response-channel.ts";
 import { parseResponseHead } from "./response-head.ts";
 
 const HEAD_END = "\r\n\r\n";
+const NOT_ASCII = /[^\x00-\x7f]/;
+
+/**
+ * Written text as latin1 (one character a byte) when that needs no encoding: latin1 text, or
+ * utf8 text that is all ASCII (the same bytes); else undefined.
+ */
+function latin1Of(chunk: string, encoding: BufferEncoding): string | undefined {
+  if (encoding === "latin1" || encoding === "binary") return chunk;
+  if ((encoding === "utf8" || encoding === "utf-8") && !NOT_ASCII.test(chunk)) return chunk;
+  return undefined;
+}
 
 /**
  * The socket a listener's ServerResponse writes to: it reads back the head node wrote and
@@ -23,41 +34,58 @@ class CapturingSocket extends Writable {
   #decoder: ChunkedDecoder | undefined;
 
   constructor(out: ResponseChannel, remoteAddress: string, remotePort: number) {
-    super({ decodeStrings: true });
+    // Strings reach _write as node wrote them: the head (and a small body node joins to it)
+    // then crosses to the main thread as the latin1 text it already is, instead of being
+    // encoded to a Buffer here and decoded back to text twice more.
+    super({ decodeStrings: false });
     this.#out = out;
     this.remoteAddress = remoteAddress;
     this.remotePort = remotePort;
     this.remoteFamily = remoteAddress.includes(":") ? "IPv6" : "IPv4";
   }
 
-  override _write(chunk: Buffer, _encoding: BufferEncoding, callback: (error?: Error | null) => void): void {
-    this.#take(chunk);
+  override _write(chunk: Buffer | string, encoding: BufferEncoding, callback: (error?: Error | null) => void): void {
+    this.#take(chunk, encoding);
     callback();
   }
 
-  override _writev(chunks: { chunk: Buffer }[], callback: (error?: Error | null) => void): void {
-    for (const { chunk } of chunks) this.#take(chunk);
+  override _writev(chunks: { chunk: Buffer | string; encoding: BufferEncoding }[], callback: (error?: Error | null) => void): void {
+    for (const { chunk, encoding } of chunks) this.#take(chunk, encoding);
     callback();
   }
 
-  #take(chunk: Buffer): void {
-    if (this.#headDone) {
-      this.#body(chunk);
-      return;
+  #take(chunk: Buffer | string, encoding: BufferEncoding): void {
+    if (typeof chunk === "string") {
+      const text = latin1Of(chunk, encoding);
+      if (text === undefined) return this.#take(Buffer.from(chunk, encoding), encoding);
+      if (this.#headDone) return this.#bodyText(text);
+      return this.#headText(text);
     }
-    this.#head += chunk.toString("latin1");
+    // A Buffer after the head moves as it is (a large one is transferred, not copied to text).
+    if (this.#headDone) return this.#bodyBytes(chunk);
+    this.#headText(chunk.toString("latin1"));
+  }
+
+  #headText(text: string): void {
+    this.#head += text;
     const end = this.#head.indexOf(HEAD_END);
     if (end === -1) return;
     const head = parseResponseHead(this.#head.slice(0, end));
-    const rest = Buffer.from(this.#head.slice(end + HEAD_END.length), "latin1");
+    const rest = this.#head.slice(end + HEAD_END.length);
     this.#headDone = true;
     this.#head = "";
     if (head.chunked) this.#decoder = new ChunkedDecoder();
     this.#out.head(head.status, head.headers);
-    this.#body(rest);
+    this.#bodyText(rest);
   }
 
-  #body(chunk: Uint8Array): void {
+  /** `text` is latin1: one character a byte. */
+  #bodyText(text: string): void {
+    if (this.#decoder) this.#bodyBytes(Buffer.from(text, "latin1"));
+    else this.#out.writeLatin1(text);
+  }
+
+  #bodyBytes(chunk: Uint8Array): void {
     if (this.#decoder) for (const part of this.#decoder.push(chunk)) this.#out.write(part);
     else this.#out.write(chunk);
   }

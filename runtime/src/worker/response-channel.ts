@@ -1,5 +1,5 @@
 import type { MessagePort } from "node:worker_threads";
-import { chunkOf, transfersOf } from "../threads/body-chunk.ts";
+import { chunkOf, chunkOfLatin1, transfersOf } from "../threads/body-chunk.ts";
 import type { BodyChunk, FromWorker } from "../threads/protocol.ts";
 
 /**
@@ -41,6 +41,13 @@ export class ResponseChannel {
   write(chunk: Uint8Array): void {
     if (chunk.byteLength === 0) return;
     this.#chunks.push(chunkOf(chunk));
+    this.#schedule();
+  }
+
+  /** Body bytes given as latin1 text (one character a byte). */
+  writeLatin1(text: string): void {
+    if (text.length === 0) return;
+    this.#chunks.push(chunkOfLatin1(text));
     this.#schedule();
   }
 
