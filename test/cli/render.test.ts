@@ -4,6 +4,7 @@ import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { parseAllDocuments } from "yaml";
 import { commands } from "../../bin/commands.ts";
+import { helloApplications, processGroupYaml } from "../support/process-group-yaml.ts";
 import { processgroup } from "./run-cli.ts";
 
 const dir = mkdtempSync(join(tmpdir(), "pg-render-"));
@@ -13,17 +14,8 @@ function file(name: string, text: string): string {
   return path;
 }
 
-const group = (name: string, spec: string) => `apiVersion: processgroup.dev/v1alpha1
-kind: ProcessGroup
-metadata:
-  name: ${name}
-spec:
-${spec}`;
-const apps = `  applications:
-    - name: hello
-      mount: /
-      entry: apps/hello.mjs
-`;
+const group = processGroupYaml;
+const apps = helloApplications;
 
 function noStackTrace(text: string) {
   expect(text).not.toMatch(/^\s+at .+:\d+:\d+/m);

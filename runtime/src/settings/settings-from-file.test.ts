@@ -1,20 +1,10 @@
 import { describe, expect, it } from "vitest";
 import { DEFAULT_LOCAL_OPTIONS } from "./settings-of.ts";
+import { helloApplications, processGroupYaml } from "../../../test/support/process-group-yaml.ts";
 import { groupFromFile } from "./settings-from-file.ts";
 
-const doc = (name: string, spec: string) => `---
-apiVersion: processgroup.dev/v1alpha1
-kind: ProcessGroup
-metadata:
-  name: ${name}
-spec:
-${spec}`;
-
-const apps = `  applications:
-    - name: hello
-      mount: /
-      entry: apps/hello.mjs
-`;
+const doc = (name: string, spec: string) => `---\n${processGroupYaml(name, spec)}`;
+const apps = helloApplications;
 
 describe("groupFromFile", () => {
   it("resolves entries against the file's folder and follows mod_wsgi's flag rule", () => {
