@@ -1,10 +1,10 @@
 import { CoordinationV1Api, CoreV1Api, KubeConfig, type V1Deployment } from "@kubernetes/client-node";
 import { mkdtempSync, writeFileSync } from "node:fs";
-import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, expect, it } from "vitest";
 import { parseAllDocuments } from "yaml";
+import { freePorts } from "../controlplane/ports.ts";
 import { kubeConfig } from "./support/control-plane.ts";
 import { applyCrd } from "./support/crd.ts";
 import { chartDir, helm } from "./support/helm.ts";
@@ -18,15 +18,6 @@ import { createGroup, deploymentWhere, groupWhere, specOf } from "./operator-sup
 let ns: TestNamespace;
 let release: string;
 const children: ChildOperator[] = [];
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer().listen(0, "127.0.0.1", () => {
-      const address = server.address();
-      server.close(() => (typeof address === "object" && address ? resolve(address.port) : reject(new Error("no port"))));
-    });
-  });
-}
 
 /** A kubeconfig that authenticates as the ServiceAccount, with a token from the TokenRequest API. */
 async function serviceAccountKubeconfig(namespace: string, serviceAccount: string): Promise<string> {
@@ -63,7 +54,7 @@ afterAll(async () => {
 });
 
 it("runs the operator from the chart's Deployment, as its ServiceAccount, and reconciles a ProcessGroup", async () => {
-  const port = await freePort();
+  const [port] = await freePorts(1);
   const install = await helm(["install", release, chartDir, "--namespace", ns.name, "--set", `watchNamespaces={${ns.name}}`, "--set", `metricsPort=${port}`]);
   expect(install.exitCode, install.stderr).toBe(0);
   const manifest = await helm(["get", "manifest", release, "--namespace", ns.name]);

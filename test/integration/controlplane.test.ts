@@ -3,7 +3,7 @@ import { describe, expect, test } from "vitest";
 import { controlPlane, kubeConfig } from "./support/control-plane.ts";
 import { kubectl } from "./support/kubectl.ts";
 import { withNamespace } from "./support/namespace.ts";
-import { until } from "./support/until.ts";
+import { until } from "../support/until.ts";
 
 describe("the test control plane", () => {
   test("answers /readyz through kubectl with the admin kubeconfig", async () => {

@@ -8,7 +8,7 @@ import { kubeConfig } from "./support/control-plane.ts";
 import { applyCrd, processGroupApi, readCrd } from "./support/crd.ts";
 import { kubectl } from "./support/kubectl.ts";
 import { withNamespace } from "./support/namespace.ts";
-import { until } from "./support/until.ts";
+import { until } from "../support/until.ts";
 
 const examplesDir = new URL("../../examples/", import.meta.url);
 const mergePatch = setHeaderOptions("Content-Type", PatchStrategy.MergePatch);

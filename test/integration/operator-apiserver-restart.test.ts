@@ -10,7 +10,7 @@ import { freePorts } from "../controlplane/ports.ts";
 import { isRunning, startProcess, stopProcesses, type ProcessRecord } from "../controlplane/processes.ts";
 import { waitUntilReady } from "../controlplane/readiness.ts";
 import { readCrd } from "./support/crd.ts";
-import { until } from "./support/until.ts";
+import { until } from "../support/until.ts";
 import type { Operator } from "../../operator/src/operator.ts";
 import { startOperator } from "./operator-support/in-process-operator.ts";
 import { specOf } from "./operator-support/process-groups.ts";

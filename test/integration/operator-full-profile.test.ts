@@ -1,7 +1,7 @@
 import { beforeAll, describe, expect, test } from "vitest";
 import { controlPlane } from "./support/control-plane.ts";
 import { processGroupApi } from "./support/crd.ts";
-import { until } from "./support/until.ts";
+import { until } from "../support/until.ts";
 import { useOperator } from "./operator-support/in-process-operator.ts";
 import { clients, conditionOf, createGroup, eventWhere, groupWhere, patchSpec, readDeployment, specOf } from "./operator-support/process-groups.ts";
 import { kubectl } from "./support/kubectl.ts";

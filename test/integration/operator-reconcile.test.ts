@@ -4,7 +4,7 @@ import { ENV, flags, type ProcessGroupSpecInput } from "../../crds/index.ts";
 import { SOURCE_CHECKSUM_ANNOTATION } from "../../operator/src/render/labels.ts";
 import { processGroupApi } from "./support/crd.ts";
 import { kubectl } from "./support/kubectl.ts";
-import { until } from "./support/until.ts";
+import { until } from "../support/until.ts";
 import { useOperator } from "./operator-support/in-process-operator.ts";
 import {
   TEST_IMAGE,

@@ -7,7 +7,7 @@ import { fileURLToPath } from "node:url";
 import { afterAll, beforeAll, expect, test } from "vitest";
 import { ENV, RUNTIME_COMMAND, RUNTIME_CONTAINER } from "../../crds/index.ts";
 import { freePorts } from "../controlplane/ports.ts";
-import { until } from "./support/until.ts";
+import { until } from "../support/until.ts";
 import { useOperator } from "./operator-support/in-process-operator.ts";
 import { clients, createGroup, deploymentWhere } from "./operator-support/process-groups.ts";
 

@@ -1,7 +1,7 @@
 import { expect, test } from "vitest";
 import { WRITE_VERBS } from "../../operator/src/observability/metrics.ts";
 import { controlPlane } from "./support/control-plane.ts";
-import { until } from "./support/until.ts";
+import { until } from "../support/until.ts";
 import { useOperator } from "./operator-support/in-process-operator.ts";
 import { clients, conditionOf, createGroup, groupWhere, specOf } from "./operator-support/process-groups.ts";
 

@@ -15,7 +15,7 @@ describe("maximumRequests", () => {
         expect(res.status).toBe(200);
         seen.push(((await res.json()) as { threadId: number }).threadId);
       };
-      await until("a replaced thread", async () => (await serve(), new Set(seen).size === 2 ? true : undefined));
+      await until("a replaced thread", 20_000, async () => (await serve(), new Set(seen).size === 2 ? true : undefined));
       for (let i = 0; i < 2; i++) await serve();
       const [first] = seen;
       const firstRun = seen.filter((id) => id === first).length;
@@ -36,7 +36,7 @@ describe("requestTimeoutSeconds", () => {
       const timedOut = await stuck;
       expect(timedOut.status).toBe(504);
       expect(await timedOut.text()).toContain("request timeout");
-      await until("a replacement thread", async () => (seriesValue(await metricsOf(group.adminUrl), "processgroup_threads", { state: "idle" }) === 2 ? true : undefined));
+      await until("a replacement thread", 20_000, async () => (seriesValue(await metricsOf(group.adminUrl), "processgroup_threads", { state: "idle" }) === 2 ? true : undefined));
       expect((await group.get("/")).status).toBe(200);
       expect(seriesValue(await metricsOf(group.adminUrl), "processgroup_thread_recycles_total", { reason: "request-timeout" })).toBe(1);
     });
@@ -64,7 +64,7 @@ describe("a thread that dies", () => {
         expect(res.status, path).toBe(status);
         expect(await res.text()).toMatch(message);
         expect((await neighbour).status).toBe(200);
-        await until("two threads again", async () => (seriesValue(await metricsOf(group.adminUrl), "processgroup_threads", { state: "idle" }) === 2 ? true : undefined));
+        await until("two threads again", 20_000, async () => (seriesValue(await metricsOf(group.adminUrl), "processgroup_threads", { state: "idle" }) === 2 ? true : undefined));
       }
       const rejected = await group.get("/crash/reject");
       expect(rejected.status).toBe(500);
@@ -82,7 +82,7 @@ describe("restartIntervalSeconds", () => {
   it("replaces every thread periodically", async () => {
     await withGroup({ threads: 1, restartIntervalSeconds: 1, applications: [{ name: "work", mount: "/", entry: "work.mjs" }] }, async (group) => {
       const first = (await group.json<{ threadId: number }>("/")).threadId;
-      const later = await until("a new thread", async () => {
+      const later = await until("a new thread", 20_000, async () => {
         const res = await group.get("/");
         expect(res.status).toBe(200);
         const { threadId } = (await res.json()) as { threadId: number };
@@ -162,7 +162,7 @@ describe("replacements that overlap", () => {
         }),
       );
       expect([...statuses.keys()].every((s) => s === 200 || s === 502)).toBe(true);
-      await until("the pool to settle at two threads", async () => {
+      await until("the pool to settle at two threads", 20_000, async () => {
         const metrics = await metricsOf(group.adminUrl);
         return seriesValue(metrics, "processgroup_threads") === 2 && seriesValue(metrics, "processgroup_threads", { state: "idle" }) === 2 ? true : undefined;
       });

@@ -35,7 +35,7 @@ describe("reload on entry change", () => {
     const inFlight = running.get("/slow");
     await sleep(300);
     await writeFile(join(dir, "app.mjs"), versioned("v2"));
-    await until("the new code", async () => ((await (await running.get("/")).text()) === "v2" ? true : undefined));
+    await until("the new code", 20_000, async () => ((await (await running.get("/")).text()) === "v2" ? true : undefined));
     await sleep(300);
     stopLoad();
     const result = await load;
@@ -56,9 +56,9 @@ describe("reload on entry change", () => {
     group = await startGroup({ threads: 1, applications: [{ name: "app", mount: "/", entry: "app.mjs" }] }, { root: dir, reloadOnChange: true });
     const running = group;
     await writeFile(join(dir, "app.mjs"), "export default {}; throw new Error('broken on purpose');");
-    await until("the failed reload in the log", () => (running.logs.some((l) => String(l["error"]).includes("broken on purpose")) ? true : undefined));
+    await until("the failed reload in the log", 20_000, () => (running.logs.some((l) => String(l["error"]).includes("broken on purpose")) ? true : undefined));
     expect(await (await running.get("/")).text()).toBe("v1");
     await writeFile(join(dir, "app.mjs"), versioned("v3"));
-    await until("the fixed code", async () => ((await (await running.get("/")).text()) === "v3" ? true : undefined));
+    await until("the fixed code", 20_000, async () => ((await (await running.get("/")).text()) === "v3" ? true : undefined));
   });
 });

@@ -1,11 +1,12 @@
 import { describe, expect, it } from "vitest";
 import { FIXTURES, sleep } from "./support/harness.ts";
-import { freePort, spawnCli, titleOf, waitReady } from "./support/spawned.ts";
+import { freePorts } from "../controlplane/ports.ts";
+import { spawnCli, titleOf, waitReady } from "./support/spawned.ts";
 
 // `processgroup run`: the pod's command, configured only by the operator-runtime contract.
 describe("processgroup run", () => {
   it("serves from the contract's environment, drains on SIGTERM within the graceful timeout, and exits 0", async () => {
-    const [port, adminPort] = [await freePort(), await freePort()];
+    const [port, adminPort] = await freePorts(2);
     const config = {
       threads: 2,
       displayName: "%{GROUP}-runtime",

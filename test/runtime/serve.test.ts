@@ -93,7 +93,7 @@ spec:
     process.kill(victim!, "SIGKILL");
     await served.waitForLog("the restart", (l) => l.msg === "a process died; starting it again");
     await waitReady(adminUrl);
-    const after = await until("a new process serving", async () => {
+    const after = await until("a new process serving", 20_000, async () => {
       const pids = new Set((await pidsSeen(16)).map((a) => a.pid));
       return pids.size === 2 && !pids.has(victim!) ? pids : undefined;
     });
@@ -106,7 +106,7 @@ spec:
     await sleep(500);
     const [victim] = (await pidsSeen(4)).map((a) => a.pid);
     process.kill(victim!, "SIGTERM");
-    await until("the process to drain and exit", () => {
+    await until("the process to drain and exit", 20_000, () => {
       try {
         process.kill(victim!, 0);
         return undefined;

@@ -2,7 +2,7 @@ import { spawn, type ChildProcess } from "node:child_process";
 import { existsSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { controlPlane } from "../support/control-plane.ts";
-import { until } from "../support/until.ts";
+import { until } from "../../support/until.ts";
 
 const repo = fileURLToPath(new URL("../../../", import.meta.url));
 const cli = fileURLToPath(new URL("../../../bin/processgroup.js", import.meta.url));

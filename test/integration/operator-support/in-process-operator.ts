@@ -5,7 +5,7 @@ import { Operator, type OperatorOptions } from "../../../operator/src/operator.t
 import { kubeConfig } from "../support/control-plane.ts";
 import { applyCrd } from "../support/crd.ts";
 import { createTestNamespace, type NamespaceOptions, type TestNamespace } from "../support/namespace.ts";
-import { until } from "../support/until.ts";
+import { until } from "../../support/until.ts";
 
 /** Logs of in-process operators: silent unless PROCESSGROUP_TEST_LOG names a level. */
 function testLogLevel() {

@@ -3,7 +3,7 @@ import { z } from "zod";
 import { ProcessGroupStatus, type ProcessGroupSpecInput } from "../../../crds/index.ts";
 import { kubeConfig } from "../support/control-plane.ts";
 import { processGroupApi } from "../support/crd.ts";
-import { until } from "../support/until.ts";
+import { until } from "../../support/until.ts";
 
 /** Direct clients for asserting on what the operator did (never the operator's own). */
 export function clients() {

@@ -7,6 +7,7 @@ import { createAdminServer } from "../../../runtime/src/admin/admin-server.ts";
 import { ProcessRuntime } from "../../../runtime/src/process/process-runtime.ts";
 import { DEFAULT_HTTP_LIMITS, type HttpLimits } from "../../../runtime/src/settings/runtime-settings.ts";
 import { settingsOf } from "../../../runtime/src/settings/settings-of.ts";
+export { until } from "../../support/until.ts";
 
 export const FIXTURES = fileURLToPath(new URL("../fixtures/", import.meta.url));
 
@@ -79,16 +80,6 @@ export async function startGroup(config: Record<string, unknown>, options: Group
 
 export const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
-/** Polls until `check` returns a value other than undefined, or fails after `timeoutMs`. */
-export async function until<T>(what: string, check: () => Promise<T | undefined> | T | undefined, timeoutMs = 20_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await check();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await sleep(50);
-  }
-}
 
 /** Runs `body` against a group started for it, and stops the group whatever happens. */
 export async function withGroup<T>(config: Record<string, unknown>, body: (group: RunningGroup) => Promise<T>, options: GroupOptions = {}): Promise<T> {

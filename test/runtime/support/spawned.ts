@@ -1,7 +1,6 @@
 import { spawn, type ChildProcess } from "node:child_process";
 import { execFile } from "node:child_process";
 import { mkdtemp, writeFile } from "node:fs/promises";
-import { createServer, type AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -43,7 +42,7 @@ export function spawnCli(args: readonly string[], env: Record<string, string> = 
     logs,
     stderr: () => stderr,
     exited,
-    waitForLog: (what, match, timeoutMs = 30_000) => until(what, () => logs.find(match), timeoutMs),
+    waitForLog: (what, match, timeoutMs = 30_000) => until(what, timeoutMs, () => logs.find(match)),
   };
 }
 
@@ -55,15 +54,6 @@ export async function groupFile(yaml: string): Promise<string> {
   return file;
 }
 
-/** A loopback port that was free a moment ago (for commands that need a fixed one). */
-export async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  const { port } = server.address() as AddressInfo;
-  await new Promise((resolve) => server.close(resolve));
-  return port;
-}
-
 /** The command line `ps` shows for a process: its title. */
 export async function titleOf(pid: number): Promise<string> {
   const { stdout } = await promisify(execFile)("ps", ["-o", "args=", "-p", String(pid)]);
@@ -71,5 +61,5 @@ export async function titleOf(pid: number): Promise<string> {
 }
 
 export async function waitReady(adminUrl: string): Promise<void> {
-  await until(`${adminUrl}/readyz`, async () => ((await fetch(`${adminUrl}/readyz`).catch(() => undefined))?.status === 200 ? true : undefined), 60_000);
+  await until(`${adminUrl}/readyz`, 60_000, async () => ((await fetch(`${adminUrl}/readyz`).catch(() => undefined))?.status === 200 ? true : undefined));
 }

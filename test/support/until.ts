@@ -1,0 +1,16 @@
+import { setTimeout as sleep } from "node:timers/promises";
+
+/**
+ * Polls `probe` until it returns a value other than undefined, or fails after `timeoutMs`
+ * naming `what`: controllers converge and threads get replaced; neither answers, so tests wait
+ * for what they expect instead of sleeping.
+ */
+export async function until<T>(what: string, timeoutMs: number, probe: () => Promise<T | undefined> | T | undefined): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await probe();
+    if (value !== undefined) return value;
+    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs / 1000}s waiting for ${what}`);
+    await sleep(50);
+  }
+}
