@@ -2,6 +2,7 @@ import { spawn, type ChildProcess } from "node:child_process";
 import { existsSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { controlPlane } from "../support/control-plane.ts";
+import { collectJsonLines, type LogLine } from "../../support/json-lines.ts";
 import { until } from "../../support/until.ts";
 
 const repo = fileURLToPath(new URL("../../../", import.meta.url));
@@ -13,7 +14,7 @@ function nodeBinary(): string {
   return existsSync(local) ? local : process.execPath;
 }
 
-export type LogLine = Record<string, unknown> & { msg?: string };
+export type { LogLine } from "../../support/json-lines.ts";
 
 /** `processgroup operator` as a child process, as it runs in a pod; its JSON log lines are kept. */
 export class ChildOperator {
@@ -37,19 +38,7 @@ export class ChildOperator {
       cwd: repo,
       env: asDeployed?.env ?? process.env,
     });
-    let buffered = "";
-    this.#child.stdout?.setEncoding("utf8").on("data", (chunk: string) => {
-      buffered += chunk;
-      const parts = buffered.split("\n");
-      buffered = parts.pop() ?? "";
-      for (const part of parts) {
-        try {
-          this.lines.push(JSON.parse(part) as LogLine);
-        } catch {
-          this.lines.push({ msg: part });
-        }
-      }
-    });
+    if (this.#child.stdout) collectJsonLines(this.#child.stdout, this.lines);
     this.#child.stderr?.setEncoding("utf8").on("data", (chunk: string) => (this.#stderr += chunk));
     this.#exited = new Promise((resolve) => this.#child.once("exit", (code) => resolve(code)));
   }

@@ -11,7 +11,8 @@ export { until } from "../../support/until.ts";
 
 export const FIXTURES = fileURLToPath(new URL("../fixtures/", import.meta.url));
 
-export type LogLine = Record<string, unknown> & { msg?: string };
+export type { LogLine } from "../../support/json-lines.ts";
+import type { LogLine } from "../../support/json-lines.ts";
 
 export interface GroupOptions {
   readonly multiprocess?: boolean;

@@ -5,7 +5,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { promisify } from "node:util";
-import type { LogLine } from "./harness.ts";
+import { collectJsonLines, type LogLine } from "../../support/json-lines.ts";
 import { until } from "./harness.ts";
 
 const CLI = fileURLToPath(new URL("../../../bin/processgroup.js", import.meta.url));
@@ -23,18 +23,7 @@ export function spawnCli(args: readonly string[], env: Record<string, string> = 
   const child = spawn(process.execPath, [CLI, ...args], { env: { ...process.env, ...env }, stdio: ["ignore", "pipe", "pipe"] });
   const logs: LogLine[] = [];
   let stderr = "";
-  let partial = "";
-  child.stdout!.setEncoding("utf8").on("data", (data: string) => {
-    const lines = (partial + data).split("\n");
-    partial = lines.pop() ?? "";
-    for (const line of lines) {
-      try {
-        logs.push(JSON.parse(line) as LogLine);
-      } catch {
-        logs.push({ msg: `(not JSON) ${line}` });
-      }
-    }
-  });
+  collectJsonLines(child.stdout!, logs);
   child.stderr!.setEncoding("utf8").on("data", (data: string) => (stderr += data));
   const exited = new Promise<number | null>((resolve) => child.on("exit", (code) => resolve(code)));
   return {
