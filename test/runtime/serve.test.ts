@@ -123,8 +123,14 @@ spec:
   });
 
   it("on SIGTERM answers every request in flight, then exits 0", async () => {
-    const inFlight = Array.from({ length: 4 }, () => getFresh(`${url}/work/sleep?ms=1500`));
-    await sleep(300);
+    const inFlight = Array.from({ length: 4 }, () => getFresh(`${url}/work/sleep?ms=3000`));
+    // In flight means inside the runtime (running, or waiting for a thread), not merely sent:
+    // on a loaded machine a fixed pause can end before the last request reaches a process.
+    await until("all four requests inside the runtime", 20_000, async () => {
+      const metrics = await (await fetch(`${adminUrl}/metrics`)).text();
+      const inside = seriesValue(metrics, "processgroup_threads", { state: "busy" }) + seriesValue(metrics, "processgroup_queue_length");
+      return inside === 4 ? true : undefined;
+    });
     served.child.kill("SIGTERM");
     const answers = await Promise.all(inFlight);
     expect(answers.map((a) => a.status)).toEqual([200, 200, 200, 200]);
