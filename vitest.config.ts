@@ -1,8 +1,9 @@
 import { defineConfig } from "vitest/config";
 
-// Four kinds of test, one command: pure unit tests (no I/O), the CLI as a user runs it,
+// Five kinds of test, one command: pure unit tests (no I/O), the CLI as a user runs it,
 // runtime tests (real HTTP on loopback), integration tests (a real etcd + kube-apiserver
-// started once per run).
+// started once per run), and the chaos suite (faults under load; its quick form runs here,
+// PROCESSGROUP_CHAOS=long runs the long form, see docs/reliability.md).
 export default defineConfig({
   test: {
     projects: [
@@ -33,6 +34,14 @@ export default defineConfig({
           include: ["test/integration/**/*.test.ts"],
           globalSetup: ["test/controlplane/vitest-global-setup.ts"],
           testTimeout: 120_000,
+          hookTimeout: 300_000,
+        },
+      },
+      {
+        test: {
+          name: "chaos",
+          include: ["test/chaos/**/*.test.ts"],
+          testTimeout: 300_000,
           hookTimeout: 300_000,
         },
       },
