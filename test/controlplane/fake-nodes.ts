@@ -46,16 +46,22 @@ function isReady(node: V1Node): boolean {
   return node.status?.conditions?.some((c) => c.type === "Ready" && c.status === "True") ?? false;
 }
 
-export async function createFakeNodes(kubeConfig: KubeConfig, count: number, timeoutMs: number): Promise<string[]> {
+/**
+ * Creates `count` fake nodes, numbered from `firstIndex` (more can be added later to a running
+ * control plane: each node takes at most 110 pods, like a kubelet), and waits until every
+ * kwok node is Ready.
+ */
+export async function createFakeNodes(kubeConfig: KubeConfig, count: number, timeoutMs: number, firstIndex = 0): Promise<string[]> {
   const core = kubeConfig.makeApiClient(CoreV1Api);
-  const names = Array.from({ length: count }, (_, i) => `kwok-node-${i}`);
+  const names = Array.from({ length: count }, (_, i) => `kwok-node-${firstIndex + i}`);
   await Promise.all(names.map((name) => core.createNode({ body: fakeNode(name) })));
+  const total = firstIndex + count;
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const nodes = await core.listNode({ labelSelector: "type=kwok" });
     const ready = nodes.items.filter(isReady).length;
-    if (ready >= count) return names;
-    if (Date.now() > deadline) throw new Error(`only ${ready} of ${count} kwok nodes became Ready within ${timeoutMs / 1000}s`);
+    if (ready >= total) return names;
+    if (Date.now() > deadline) throw new Error(`only ${ready} of ${total} kwok nodes became Ready within ${timeoutMs / 1000}s`);
     await sleep(100);
   }
 }
