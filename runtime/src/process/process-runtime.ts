@@ -155,12 +155,14 @@ export class ProcessRuntime implements AdminSource {
     // keep-alive clients leave after an answer instead of racing the close of their idle
     // connection (closing the listener closes idle connections) with their next request.
     await new Promise((resolve) => setTimeout(resolve, Math.min(LINGER_MS, gracefulMs / 2)));
-    const closed = new Promise<void>((resolve) => this.#front.close(() => resolve()));
-    const outcome = await Promise.race([Promise.all([...this.#pools.values()].map((p) => p.drained())), graceful]);
+    // The pools stay open until the last connection has closed: a request that arrives on a
+    // connection still open (its head was on the way, or its connection's last response
+    // started before the drain and so did not say Connection: close) is served like any
+    // other, with Connection: close, instead of being refused 503 after the pools drained.
+    const closed = new Promise<"closed">((resolve) => this.#front.close(() => resolve("closed")));
+    const outcome = await Promise.race([closed, graceful]);
     if (outcome === "timeout") this.#log.warn("graceful timeout: answering what is left with 503");
     for (const pool of this.#pools.values()) pool.close();
-    this.#front.closeIdleConnections();
-    await Promise.race([closed, new Promise((resolve) => setTimeout(resolve, 1_000).unref())]);
     this.#front.closeAllConnections();
     this.#log.info("stopped");
   }

@@ -82,7 +82,6 @@ export class ThreadPool {
   readonly #running = new Map<PoolThread, Running>();
   readonly #handedOver = new Map<PoolThread, HandedOver>();
   readonly #queue: WaitQueue<Job>;
-  readonly #drainWaiters: (() => void)[] = [];
   #state: PoolState = { kind: "starting" };
   #closed = false;
   #restartTimer: NodeJS.Timeout | undefined;
@@ -159,12 +158,6 @@ export class ThreadPool {
     // Only threads still loading (crash replacements): they are new already.
     if (olds.length === 0 && this.#state.kind !== "failed") return false;
     return this.#replace(olds, reason, olds.length === 0 ? this.#options.threads : olds.length);
-  }
-
-  /** Resolves when no request is running or waiting. */
-  drained(): Promise<void> {
-    if (this.#running.size === 0 && this.#handedOver.size === 0 && this.#queue.length === 0) return Promise.resolve();
-    return new Promise((resolve) => this.#drainWaiters.push(resolve));
   }
 
   /** Ends every thread; what still runs or waits is answered 503. */
@@ -281,7 +274,6 @@ export class ThreadPool {
     this.#idle.push(thread);
     this.#options.observer.threadState(this.group, thread.threadId, "idle");
     this.#scheduleRecalls();
-    this.#checkDrained();
   }
 
   #timedOut(job: Job, waitedMs: number): void {
@@ -453,16 +445,9 @@ export class ThreadPool {
       running.job.fail(reason === "memory-limit" ? 503 : 502, `the thread serving this request died (${reason}): ${message}`);
     }
     this.#replaceNow(thread, reason);
-    this.#checkDrained();
   }
 
   #queueChanged(): void {
     this.#options.observer.queueLength(this.group, this.#queue.length + this.#handedOver.size);
-    this.#checkDrained();
-  }
-
-  #checkDrained(): void {
-    if (this.#running.size > 0 || this.#handedOver.size > 0 || this.#queue.length > 0) return;
-    for (const resolve of this.#drainWaiters.splice(0)) resolve();
   }
 }
