@@ -241,6 +241,10 @@ function kwokLaunch(binaries: Binaries<"kwok">, kubeconfig: string, port: number
       `--kubeconfig=${kubeconfig}`,
       "--manage-all-nodes=false",
       `--manage-nodes-with-annotation-selector=${fakeNodeAnnotation.key}=${fakeNodeAnnotation.value}`,
+      // Without a node Lease, kwok's only heartbeat is a node status patch about once a
+      // minute, later than the node lifecycle controller's 50 s grace: every node would turn
+      // NotReady for a few seconds each minute, and with it every pod on it.
+      "--node-lease-duration-seconds=40",
       `--server-address=127.0.0.1:${port}`,
     ],
     health: `http://127.0.0.1:${port}/healthz`,
