@@ -7,6 +7,7 @@ import { RuntimeMetrics } from "../observability/metrics.ts";
 import type { RuntimeSettings, ServedApplication } from "../settings/runtime-settings.ts";
 import { ThreadPool } from "../threads/thread-pool.ts";
 import { watchEntries } from "./entry-watcher.ts";
+import { listenHandleOf, type ListenHandle } from "./listen-handle.ts";
 
 const LINGER_MS = 1_000;
 
@@ -20,13 +21,16 @@ function groupsOf(apps: readonly ServedApplication[]): Map<string, ServedApplica
   return groups;
 }
 
-function listen(server: Server, settings: RuntimeSettings): Promise<number> {
+/** Listens on the port, or on a socket another process opened (`inherited`). */
+function listen(server: Server, settings: RuntimeSettings, inherited: ListenHandle | undefined): Promise<number> {
   return new Promise((resolve, reject) => {
     server.once("error", reject);
-    server.listen({ host: settings.host, port: settings.port, backlog: settings.listenBacklog, reusePort: settings.reusePort }, () => {
+    const listening = () => {
       server.off("error", reject);
       resolve((server.address() as AddressInfo).port);
-    });
+    };
+    if (inherited) server.listen(inherited, settings.listenBacklog, listening);
+    else server.listen({ host: settings.host, port: settings.port, backlog: settings.listenBacklog, reusePort: settings.reusePort }, listening);
   });
 }
 
@@ -90,9 +94,12 @@ export class ProcessRuntime implements AdminSource {
     });
   }
 
-  /** Listens at once (requests wait in the queue while threads load), then loads every group. */
-  async start(listening?: (port: number) => void): Promise<void> {
-    this.#port = await listen(this.#front, this.settings);
+  /**
+   * Listens at once (requests wait in the queue while threads load), then loads every group.
+   * `inherited` is a listening socket to accept from instead of opening one.
+   */
+  async start(listening?: (port: number) => void, inherited?: ListenHandle): Promise<void> {
+    this.#port = await listen(this.#front, this.settings, inherited);
     listening?.(this.#port);
     this.#log.info({ port: this.#port, host: this.settings.host, threads: this.settings.threads, groups: [...this.#pools.keys()] }, "listening");
     await Promise.all([...this.#pools.values()].map((p) => p.start()));
@@ -112,6 +119,11 @@ export class ProcessRuntime implements AdminSource {
   /** The apps' port, once listening (the kernel's pick when settings.port is 0). */
   get port(): number {
     return this.#port;
+  }
+
+  /** The apps' listening socket, to hand to another process; undefined once it stopped accepting. */
+  get listenHandle(): ListenHandle | undefined {
+    return listenHandleOf(this.#front);
   }
 
   async readiness(): Promise<readonly string[] | null> {

@@ -2,6 +2,7 @@ import type { AddressInfo } from "node:net";
 import { createAdminServer } from "../admin/admin-server.ts";
 import { createLogger } from "../observability/logger.ts";
 import type { RuntimeSettings } from "../settings/runtime-settings.ts";
+import type { ListenHandle } from "./listen-handle.ts";
 import { ProcessRuntime } from "./process-runtime.ts";
 
 export interface RunOptions {
@@ -9,6 +10,10 @@ export interface RunOptions {
   readonly adminServer: boolean;
   /** Called as soon as the apps' port listens (the groups may still be loading). */
   readonly listening?: (runtime: ProcessRuntime, port: number) => void;
+  /** A listening socket another process opened, to accept from instead of opening one. */
+  readonly listenOn?: ListenHandle | undefined;
+  /** Called once, when a signal starts the drain. */
+  readonly stopping?: (signal: NodeJS.Signals) => void;
 }
 
 /**
@@ -32,6 +37,7 @@ export async function runProcess(settings: RuntimeSettings, options: RunOptions)
   const stopped = new Promise<number>((resolve) => {
     const onSignal = (signal: NodeJS.Signals) => {
       log.info({ signal }, "stopping");
+      options.stopping?.(signal);
       const hardStopMs = (settings.gracefulTimeoutSeconds + settings.shutdownTimeoutSeconds) * 1000;
       setTimeout(() => {
         log.error({ shutdownTimeoutSeconds: settings.shutdownTimeoutSeconds }, "shutdown timeout: exiting hard");
@@ -54,7 +60,7 @@ export async function runProcess(settings: RuntimeSettings, options: RunOptions)
     process.on("SIGINT", once);
   });
   try {
-    await runtime.start((port) => options.listening?.(runtime, port));
+    await runtime.start((port) => options.listening?.(runtime, port), options.listenOn);
   } catch (error) {
     log.fatal({ error: String(error) }, "cannot start");
     admin?.close();

@@ -1,6 +1,7 @@
 import type { RuntimeSettings } from "../settings/runtime-settings.ts";
 
-// Messages between a `serve` supervisor and each of its processes.
+// Messages between a `serve` supervisor and each of its processes. `start` may carry the
+// slot's listening socket, and a process that opened its own sends it with `listening`.
 
 export type ToChild =
   | { readonly t: "start"; readonly settings: RuntimeSettings }
@@ -9,5 +10,7 @@ export type ToChild =
 
 export type FromChild =
   | { readonly t: "listening"; readonly port: number }
+  /** A signal started the process's drain. */
+  | { readonly t: "draining"; readonly signal: NodeJS.Signals }
   | { readonly t: "readiness"; readonly q: number; readonly reasons: readonly string[] | null }
   | { readonly t: "metrics"; readonly q: number; readonly metrics: unknown };

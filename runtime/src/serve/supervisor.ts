@@ -1,10 +1,11 @@
-import { fork, type ChildProcess } from "node:child_process";
+import { fork, type ChildProcess, type SendHandle } from "node:child_process";
 import { readFile } from "node:fs/promises";
 import type { AddressInfo } from "node:net";
 import { AggregatorRegistry } from "prom-client";
 import type { Logger } from "pino";
 import { createAdminServer, type AdminSource } from "../admin/admin-server.ts";
 import { createLogger } from "../observability/logger.ts";
+import { closeListenHandle, sendableHandle, type ListenHandle } from "../process/listen-handle.ts";
 import { DEFAULT_HTTP_LIMITS, type HttpLimits, type RuntimeSettings } from "../settings/runtime-settings.ts";
 import { groupFromFile } from "../settings/settings-from-file.ts";
 import type { FromChild, ToChild } from "./ipc.ts";
@@ -12,6 +13,8 @@ import type { FromChild, ToChild } from "./ipc.ts";
 const CHILD_ENTRY = new URL("./child.ts", import.meta.url);
 const QUERY_TIMEOUT_MS = 2_000;
 const MAX_RESTART_DELAY_MS = 5_000;
+/** A process that ran this long before it died was healthy: its successor starts without back-off. */
+const HEALTHY_RUN_MS = 10_000;
 
 export interface ServeOptions {
   readonly file: string;
@@ -31,6 +34,14 @@ interface Slot {
   readonly index: number;
   child: ChildProcess | undefined;
   restarts: number;
+  /**
+   * The slot's listening socket (SO_REUSEPORT, one per slot), held open here without
+   * accepting while processes come and go. Closing a reusePort socket resets the connections
+   * in its accept queue, and while a slot has no socket its share of new connections is
+   * refused; held here, the socket outlives each process and a successor accepts what its
+   * predecessor left queued.
+   */
+  listener: ListenHandle | undefined;
 }
 
 type Answer = Extract<FromChild, { q: number }>;
@@ -51,6 +62,8 @@ class Supervisor implements AdminSource {
   readonly #slots: Slot[];
   readonly #log: Logger;
   readonly #waiting = new Map<number, (answer: Answer) => void>();
+  /** Every live process, including one that drains while its successor has taken its slot. */
+  readonly #children = new Set<ChildProcess>();
   #nextQuery = 1;
   #stopping = false;
   #port: number;
@@ -59,7 +72,7 @@ class Supervisor implements AdminSource {
     this.#settings = settings;
     this.#port = settings.port;
     this.#log = log;
-    this.#slots = Array.from({ length: processes }, (_, index) => ({ index, child: undefined, restarts: 0 }));
+    this.#slots = Array.from({ length: processes }, (_, index) => ({ index, child: undefined, restarts: 0, listener: undefined }));
   }
 
   get port(): number {
@@ -76,25 +89,59 @@ class Supervisor implements AdminSource {
   #startChild(slot: Slot): Promise<number> {
     return new Promise((resolve, reject) => {
       const child = fork(CHILD_ENTRY, [], { stdio: ["ignore", "inherit", "inherit", "ipc"] });
+      const startedAt = Date.now();
+      let listened = false;
       slot.child = child;
-      child.on("message", (message: FromChild) => {
-        if (message.t === "listening") return resolve(message.port);
+      this.#children.add(child);
+      child.on("message", (message: FromChild, handle: SendHandle) => {
+        if (message.t === "listening") {
+          listened = true;
+          if (handle && slot.listener === undefined) slot.listener = handle;
+          else if (handle) closeListenHandle(handle);
+          return resolve(message.port);
+        }
+        if (message.t === "draining") return this.#succeed(slot, child, message.signal);
         this.#waiting.get(message.q)?.(message);
       });
       child.on("exit", (code, signal) => {
+        this.#children.delete(child);
         reject(new Error(`process ${slot.index} exited with ${signal ?? code} before it listened`));
-        if (slot.child === child) slot.child = undefined;
+        // Its successor took the slot when it began to drain: nothing to restart.
+        if (slot.child !== child) return;
+        slot.child = undefined;
+        // A process that cannot even listen must not leave connections queued on a socket no
+        // one accepts from: its successor opens a fresh one.
+        if (!listened) this.#releaseListener(slot);
         if (this.#stopping) return;
+        if (Date.now() - startedAt >= HEALTHY_RUN_MS) slot.restarts = 0;
         const delay = Math.min(MAX_RESTART_DELAY_MS, 100 * 2 ** slot.restarts);
         slot.restarts += 1;
         this.#log.error({ process: slot.index, pid: child.pid, code, signal, restartInMs: delay }, "a process died; starting it again");
         setTimeout(() => {
-          if (!this.#stopping) this.#startChild(slot).catch((error: unknown) => this.#log.error({ error: String(error) }, "restart failed"));
+          if (!this.#stopping && slot.child === undefined) this.#startChild(slot).catch((error: unknown) => this.#log.error({ error: String(error) }, "restart failed"));
         }, delay).unref();
       });
       const settings: RuntimeSettings = { ...this.#settings, port: this.#port };
-      child.send({ t: "start", settings } satisfies ToChild);
+      if (slot.listener) child.send({ t: "start", settings } satisfies ToChild, sendableHandle(slot.listener));
+      else child.send({ t: "start", settings } satisfies ToChild);
     });
+  }
+
+  /**
+   * A process told to stop on its own (a rollout sends SIGTERM to one process at a time, as
+   * the kubelet does to pods) is replaced at once: its successor accepts from the slot's
+   * socket while it drains, so the slot never stops taking connections. SIGINT is left
+   * alone: Ctrl-C reaches every process at once, and the supervisor is stopping too.
+   */
+  #succeed(slot: Slot, draining: ChildProcess, signal: NodeJS.Signals): void {
+    if (this.#stopping || slot.child !== draining || signal !== "SIGTERM") return;
+    this.#log.info({ process: slot.index, pid: draining.pid }, "a process is draining; starting its successor");
+    this.#startChild(slot).catch((error: unknown) => this.#log.error({ error: String(error) }, "successor failed to start"));
+  }
+
+  #releaseListener(slot: Slot): void {
+    if (slot.listener) closeListenHandle(slot.listener);
+    slot.listener = undefined;
   }
 
   async #ask<K extends ToChild["t"] & Answer["t"]>(slot: Slot, t: K): Promise<Extract<Answer, { t: K }> | undefined> {
@@ -145,11 +192,13 @@ class Supervisor implements AdminSource {
   /** Stops every process; each drains within its graceful timeout, and is killed after the hard stop. */
   async stop(signal: NodeJS.Signals): Promise<void> {
     this.#stopping = true;
+    // The port closes as the last process stops accepting: later clients are refused rather
+    // than left waiting on a socket no one will accept from.
+    for (const slot of this.#slots) this.#releaseListener(slot);
     const hardStopMs = (this.#settings.gracefulTimeoutSeconds + this.#settings.shutdownTimeoutSeconds + 1) * 1000;
     await Promise.all(
-      this.#slots.map(async (slot) => {
-        const child = slot.child;
-        if (!child || child.exitCode !== null || child.signalCode !== null) return;
+      [...this.#children].map(async (child) => {
+        if (child.exitCode !== null || child.signalCode !== null) return;
         const exited = new Promise<void>((resolve) => child.once("exit", () => resolve()));
         child.kill(signal === "SIGINT" ? "SIGTERM" : signal);
         const timer = setTimeout(() => child.kill("SIGKILL"), hardStopMs);
