@@ -96,6 +96,7 @@ const Route = z
   .meta({ description: "Expose the applications on a host through an Ingress: one rule per application mount, to this group's Service." });
 
 const MAX_APPLICATIONS = 64;
+const MAX_ENV = 128;
 
 function duplicatesOf<T>(items: readonly T[], key: (item: T) => string, field: string): (string | number)[][] {
   const seen = new Set<string>();
@@ -173,7 +174,9 @@ export const ProcessGroupSpecFields = z
         .default("%{GROUP}")
         .meta({ description: "Process title of each runtime process, like display-name=. %{GROUP} stands for the group's name." }),
       image: nonEmptyString("Container image of the runtime with the applications in it (built FROM the runtime image). An Image source needs it (without it the operator reports Degraded, reason ImageMissing); a ConfigMap source defaults to the operator's runtime image.", 512).optional(),
-      env: z.array(EnvVar).max(256).default([]).meta({ description: "Environment variables for the applications." }),
+      // The names' uniqueness rule compares every pair; at 256 names of 256 characters its CEL
+      // exceeds the API server's per-rule cost limit, and a spec zod accepts would be refused.
+      env: z.array(EnvVar).max(MAX_ENV, { error: `must list at most ${MAX_ENV} variables` }).default([]).meta({ description: "Environment variables for the applications." }),
       resources: Resources.optional(),
       source: Source.default({ type: "Image", root: DEFAULT_APP_ROOT }),
       preload: z.array(Preload).max(64).default([]).meta({ description: "Modules imported in each application group before the process reports ready (WSGIImportScript)." }),
