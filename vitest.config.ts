@@ -41,6 +41,9 @@ export default defineConfig({
         test: {
           name: "chaos",
           include: ["test/chaos/**/*.test.ts"],
+          // The specs and operator scenarios share one control plane, each in its own
+          // namespace; a scenario that restarts an API server starts one of its own.
+          globalSetup: ["test/controlplane/vitest-global-setup.ts"],
           testTimeout: 300_000,
           hookTimeout: 300_000,
         },
