@@ -1,0 +1,4 @@
+// The runtime's entry in its Node-listener form: the shared handler as is.
+import { listener } from "../handlers.ts";
+
+export default listener;
