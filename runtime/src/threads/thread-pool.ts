@@ -250,6 +250,7 @@ export class ThreadPool {
     if (handed) {
       this.#handedOver.delete(thread);
       clearTimeout(handed.timer);
+      this.#queueChanged();
       if (handed.recall === "client-gone") handed.job.fail(503, "the client closed the request");
       else this.submit(handed.job);
     }
