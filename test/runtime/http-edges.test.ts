@@ -47,6 +47,16 @@ describe("bad and slow clients", () => {
     expect(performance.now() - started).toBeLessThan(4000);
   });
 
+  it("answers requests pipelined ahead of a malformed one, then 400, never in their place or inside their bodies", async () => {
+    const responses = (text: string) => [...text.matchAll(/HTTP\/1\.1 (\d{3}) /g)].map((m) => Number(m[1]));
+    const twoThenGarbage = await rawExchange(group.port, ["GET /sleep?ms=200 HTTP/1.1\r\nHost: x\r\n\r\nGET /echo HTTP/1.1\r\nHost: x\r\n\r\nGARBAGE\r\n\r\n"]);
+    expect(responses(twoThenGarbage)).toEqual([200, 200, 400]);
+    // The malformed request arrives while the first response is being written.
+    const slow = await rawExchange(group.port, ["GET /sleep?ms=600 HTTP/1.1\r\nHost: x\r\n\r\n", "GARBAGE\r\n\r\n"], { pauseMs: 300 });
+    expect(responses(slow)).toEqual([200, 400]);
+    expect(slow.endsWith("HTTP/1.1 400 Bad Request\r\nConnection: close\r\nContent-Length: 0\r\n\r\n")).toBe(true);
+  });
+
   it("counts client errors and logs an access line per request", async () => {
     const metrics = await (await fetch(`${group.adminUrl}/metrics`)).text();
     expect(seriesValue(metrics, "processgroup_client_errors_total", { status: "400" })).toBeGreaterThanOrEqual(3);

@@ -8,6 +8,7 @@ import type { RuntimeSettings, ServedApplication } from "../settings/runtime-set
 import type { ThreadPool } from "../threads/thread-pool.ts";
 import { rawErrorResponse, statusOfClientError } from "./client-errors.ts";
 import { HttpExchange } from "./http-exchange.ts";
+import { OwedResponses } from "./owed-responses.ts";
 
 export interface FrontOptions {
   readonly settings: RuntimeSettings;
@@ -40,9 +41,11 @@ export function createFrontServer(options: FrontOptions): Server {
     keepAliveTimeout: settings.http.keepAliveTimeoutMs,
     connectionsCheckingInterval: Math.max(100, Math.min(1_000, settings.http.headersTimeoutMs / 4)),
   });
+  const owed = new OwedResponses();
 
   server.on("request", (req: IncomingMessage, res: ServerResponse) => {
     const started = performance.now();
+    owed.owe(req.socket, res);
     const { path, query } = splitTarget(req.url ?? "/");
     const match = table.match(path);
     const application = match?.app.name ?? "(none)";
@@ -83,13 +86,14 @@ export function createFrontServer(options: FrontOptions): Server {
 
   server.on("clientError", (error: NodeJS.ErrnoException, socket: Duplex) => {
     const status = statusOfClientError(error.code);
-    metrics.clientError(status);
-    log.debug({ code: error.code, status }, "client error");
     if (error.code === "ECONNRESET" || !socket.writable) {
+      metrics.clientError(status);
       socket.destroy();
       return;
     }
-    socket.end(rawErrorResponse(status, STATUS_CODES[status] ?? "Error"));
+    if (!owed.fail(socket, rawErrorResponse(status, STATUS_CODES[status] ?? "Error"))) return;
+    metrics.clientError(status);
+    log.debug({ code: error.code, status }, "client error");
   });
 
   return server;
