@@ -100,6 +100,18 @@ describe("reconcile", () => {
     expect(w.notes).toEqual([]);
   });
 
+  test("a condition another controller added to the status is left alone and never makes the status differ", async () => {
+    const w = world({ image: "app:1", applications: [app] });
+    await reconcile(w.deps, "ns", "g");
+    // What server-side apply leaves: our conditions, and the one another manager owns.
+    const foreign = { type: "Audited", status: "True" as const, reason: "Checked", message: "by another controller", lastTransitionTime: "2026-01-01T00:00:00Z" };
+    w.group.object = { ...w.group.object, status: { ...w.status(), conditions: [foreign, ...(w.status()?.conditions ?? [])] } };
+
+    const before = w.writes();
+    expect(await reconcile(w.deps, "ns", "g")).toEqual({ result: "success", changes: [] });
+    expect(w.writes()).toBe(before);
+  });
+
   test("a spec the schema refuses (requires contradicting the group) is Degraded with a Warning, and nothing is applied", async () => {
     const w = world({ image: "app:1", processes: 2, applications: [{ ...app, requires: { multiprocess: false } }] });
     expect((await reconcile(w.deps, "ns", "g")).result).toBe("degraded");

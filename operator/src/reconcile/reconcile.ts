@@ -8,7 +8,7 @@ import { render } from "../render/render.ts";
 import { stableJson } from "./applied-hash.ts";
 import { ensureChild, pruneChild, type ChildAction } from "./apply-children.ts";
 import type { Children, ObjectCache } from "./children.ts";
-import { timestamp } from "./conditions.ts";
+import { CONDITION, timestamp } from "./conditions.ts";
 import { imagePullProblems } from "./pod-problems.ts";
 import { contestedMounts, mountConflictProblem, routeClaimOf, type RouteClaim } from "./mount-conflicts.ts";
 import { actionNote, degradedNotes } from "./notes.ts";
@@ -16,6 +16,8 @@ import { REASON, invalidSpecProblem, specProblems, type Problem } from "./proble
 import { envelopeOf, type Envelope, type ProcessGroupStore } from "./process-groups.ts";
 import { sourceChecksumOf } from "./source-checksum.ts";
 import { statusOf } from "./status.ts";
+
+const OWN_CONDITIONS: ReadonlySet<string> = new Set(Object.values(CONDITION));
 
 export interface ReconcileDeps {
   readonly processGroups: ProcessGroupStore;
@@ -152,7 +154,10 @@ async function writeStatus(
       previous,
       now: timestamp(deps.clock.now()),
     });
-  const same = (a: ProcessGroupStatus | undefined, b: ProcessGroupStatus): boolean => stableJson(a ?? {}) === stableJson(b);
+  // Another controller's conditions are its own (server-side apply leaves them): they never make ours differ.
+  const ours = (s: ProcessGroupStatus | undefined): ProcessGroupStatus =>
+    s?.conditions ? { ...s, conditions: s.conditions.filter((c) => OWN_CONDITIONS.has(c.type)) } : (s ?? {});
+  const same = (a: ProcessGroupStatus | undefined, b: ProcessGroupStatus): boolean => stableJson(ours(a)) === stableJson(b);
 
   if (same(envelope.status, statusFrom(envelope.status, applied.deployment))) return undefined;
   // Both caches may lag: never write a status built from an older Deployment than the one it replaces.
