@@ -1,5 +1,5 @@
-import { ApiextensionsV1Api, KubeConfig, KubernetesObjectApi, PatchStrategy, VersionApi, type KubernetesObject } from "@kubernetes/client-node";
-import { readFile, mkdtemp, writeFile, rm } from "node:fs/promises";
+import { ApiextensionsV1Api, KubernetesObjectApi, PatchStrategy, VersionApi, type KubernetesObject } from "@kubernetes/client-node";
+import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, expect, test } from "vitest";
@@ -7,8 +7,8 @@ import { ENV } from "../../crds/index.ts";
 import { startControlPlane, stopControlPlane } from "../controlplane/control-plane.ts";
 import type { ControlPlaneState } from "../controlplane/control-plane-state.ts";
 import { freePorts } from "../controlplane/ports.ts";
-import { isRunning, startProcess, stopProcesses, type ProcessRecord } from "../controlplane/processes.ts";
-import { waitUntilReady } from "../controlplane/readiness.ts";
+import { isRunning, stopProcesses } from "../controlplane/processes.ts";
+import { firstApiserver, kubeConfigOn, startApiserver } from "./support/apiservers.ts";
 import { readCrd } from "./support/crd.ts";
 import { until } from "../support/until.ts";
 import type { Operator } from "../../operator/src/operator.ts";
@@ -25,31 +25,6 @@ let operator: Operator | undefined;
 
 const silent = (): void => {};
 
-/** The argv of a running process (Linux /proc), to start an identical apiserver again. */
-async function argvOf(record: ProcessRecord): Promise<string[]> {
-  const raw = await readFile(`/proc/${record.pid}/cmdline`, "utf8");
-  return raw.split("\0").filter(Boolean).slice(1);
-}
-
-async function startApiserver(cp: ControlPlaneState, name: string, args: string[], port: number): Promise<ProcessRecord> {
-  const withPort = args.map((a) => (a.startsWith("--secure-port=") ? `--secure-port=${port}` : a));
-  const binary = cp.processes.find((p) => p.name === "kube-apiserver")?.binary ?? "";
-  const child = startProcess({ name, binary, args: withPort, logDir: cp.logDir, detached: false });
-  cp.processes.push(child.record);
-  // /readyz is public to anonymous users; this loopback probe needs no client certificate.
-  await waitUntilReady(child, `https://127.0.0.1:${port}/readyz`, { tls: { insecure: true }, timeoutMs: 120_000 });
-  return child.record;
-}
-
-async function kubeConfigFor(cp: ControlPlaneState, port: number): Promise<KubeConfig> {
-  const text = (await readFile(cp.kubeconfig, "utf8")).replace(cp.server, `https://127.0.0.1:${port}`);
-  const file = join(dir, `kubeconfig-${port}`);
-  await writeFile(file, text);
-  const kc = new KubeConfig();
-  kc.loadFromFile(file);
-  return kc;
-}
-
 beforeAll(async () => {
   if (!linux) return;
   dir = await mkdtemp(join(tmpdir(), "pg-restart-"));
@@ -65,8 +40,8 @@ afterAll(async () => {
 test.skipIf(!linux)("the operator survives its API server stopping and starting again, and then reconciles what changed meanwhile", async () => {
   const cp = state;
   if (!cp) throw new Error("no control plane");
-  const port = Number(new URL(cp.server).port);
-  const kc = await kubeConfigFor(cp, port);
+  const { record: original, args, port } = await firstApiserver(cp);
+  const { kubeConfig: kc } = await kubeConfigOn(cp, dir, port);
   const objects = KubernetesObjectApi.makeApiClient(kc);
   const crd = await readCrd();
   await objects.patch(crd as KubernetesObject, undefined, undefined, "processgroup-tests", true, PatchStrategy.ServerSideApply);
@@ -88,12 +63,9 @@ test.skipIf(!linux)("the operator survives its API server stopping and starting 
   await until("the first Deployment", 30_000, async () => ((await deployment(objects, "before"))?.spec?.replicas === 2 ? true : undefined));
 
   // A second apiserver on the same etcd, then the operator's apiserver goes away.
-  const original = cp.processes.find((p) => p.name === "kube-apiserver");
-  if (!original) throw new Error("no kube-apiserver in the control plane state");
-  const args = await argvOf(original);
   const [otherPort = 0] = await freePorts(1);
   await startApiserver(cp, "kube-apiserver-2", args, otherPort);
-  const other = KubernetesObjectApi.makeApiClient(await kubeConfigFor(cp, otherPort));
+  const other = KubernetesObjectApi.makeApiClient((await kubeConfigOn(cp, dir, otherPort)).kubeConfig);
   await stopProcesses([original], silent);
   expect(isRunning(original)).toBe(false);
   await expect(kc.makeApiClient(VersionApi).getCode()).rejects.toThrow();
