@@ -69,7 +69,7 @@ export async function stopTree(launched: Launched, graceMs = 10_000): Promise<vo
   if (launched.hasExited() || launched.pid < 0) return;
   const tree = await snapshotTree(launched.pid);
   launched.child.kill("SIGTERM");
-  await Promise.race([launched.exited, sleep(graceMs)]);
+  await Promise.race([launched.exited, sleep(graceMs, undefined, { ref: false })]);
   for (const process of tree.processes) {
     if (await stillRunning(process)) {
       try {
@@ -79,5 +79,5 @@ export async function stopTree(launched: Launched, graceMs = 10_000): Promise<vo
       }
     }
   }
-  await Promise.race([launched.exited, sleep(2_000)]);
+  await Promise.race([launched.exited, sleep(2_000, undefined, { ref: false })]);
 }

@@ -15,7 +15,7 @@ function pageSize(): number {
 
 const PAGE_SIZE = pageSize();
 
-async function statOf(pid: number): Promise<ProcStat | undefined> {
+export async function statOf(pid: number): Promise<ProcStat | undefined> {
   try {
     return parseProcStat(await readFile(`/proc/${pid}/stat`, "utf8"));
   } catch {
