@@ -69,7 +69,7 @@ test("another client writes the same objects; the operator's fields win, others'
   driver.start();
   rival.start();
   try {
-    await sleep(long ? 120_000 : 15_000);
+    await sleep(long ? 120_000 : 10_000);
   } finally {
     await Promise.all([driver.stop(), rival.stop()]);
   }

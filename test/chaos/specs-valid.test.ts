@@ -20,7 +20,7 @@ const file = useOperator("specs-valid", { pods: true });
 
 it("every generated valid document renders, is accepted, and a sample of them reconciles", async () => {
   const seed = chaosSeed();
-  const numRuns = runsOf(200);
+  const numRuns = runsOf(150);
   let rendered = 0;
   let failed = 0;
   /** Fields of children Kubernetes refused (indices dropped), by how often. */
