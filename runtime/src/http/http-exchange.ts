@@ -23,6 +23,13 @@ function hasNoBody(req: IncomingMessage): boolean {
   return req.headers["transfer-encoding"] === undefined && (length === undefined || Number(length) === 0);
 }
 
+/**
+ * Body bytes sent to the thread and not yet read by the app, beyond which the front stops
+ * reading from the client (TCP then holds the rest back): an app that reads slowly, or not
+ * at all, never makes the process hold more of a body than this.
+ */
+const BODY_WINDOW_BYTES = 1024 * 1024;
+
 /** nginx's status for a request whose client left before the answer: logged, never sent. */
 const CLIENT_CLOSED_REQUEST = 499;
 
@@ -53,6 +60,7 @@ export class HttpExchange implements Job {
   #send: ((message: ToWorker, transfer?: ArrayBuffer[]) => void) | undefined;
   #id = 0;
   #done = false;
+  #bodyUnread = 0;
 
   constructor(req: IncomingMessage, res: ServerResponse, context: ExchangeContext) {
     this.#req = req;
@@ -94,6 +102,8 @@ export class HttpExchange implements Job {
     req.on("data", (bytes: Buffer) => {
       const chunk = chunkOf(bytes);
       send({ t: "body", id, chunk }, transfersOf([chunk]));
+      this.#bodyUnread += bytes.byteLength;
+      if (this.#bodyUnread >= BODY_WINDOW_BYTES) req.pause();
     });
     req.on("end", () => send({ t: "end", id }));
   }
@@ -101,6 +111,11 @@ export class HttpExchange implements Job {
   /** Tells the thread its client is gone (it may stop early); the response is discarded. */
   abort(): void {
     this.#send?.({ t: "abort", id: this.#id });
+  }
+
+  bodyRead(bytes: number): void {
+    this.#bodyUnread -= bytes;
+    if (this.#bodyUnread < BODY_WINDOW_BYTES && !this.#done && this.#req.isPaused()) this.#req.resume();
   }
 
   receive(message: ResponseMessage): boolean {

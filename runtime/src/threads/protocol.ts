@@ -61,6 +61,8 @@ export type FromWorker =
     }
   | { readonly t: "chunk"; readonly id: number; readonly chunks: readonly BodyChunk[]; readonly end: boolean }
   | { readonly t: "failed"; readonly id: number; readonly message: string }
+  /** The app has read `bytes` more of the request's body: the main thread may send that much more. */
+  | { readonly t: "body-read"; readonly id: number; readonly bytes: number }
   /** ok: the request had not started and is given back; otherwise it runs (or ran) here. */
   | { readonly t: "recalled"; readonly id: number; readonly ok: boolean }
   | { readonly t: "shared"; readonly call: number; readonly op: SharedOperation };

@@ -16,6 +16,8 @@ export interface Job {
   start(id: number, send: (message: ToWorker, transfer?: ArrayBuffer[]) => void): void;
   /** A part of the response; true once the response has ended. */
   receive(message: ResponseMessage): boolean;
+  /** The app has read `bytes` more of the body. */
+  bodyRead(bytes: number): void;
   /** Answers with an error if nothing was answered yet, else cuts the response short. */
   fail(status: number, message: string, headers?: Readonly<Record<string, string>>): void;
 }
@@ -404,9 +406,10 @@ export class ThreadPool {
       return thread.send(reply);
     }
     if (message.t === "recalled") return this.#recalled(thread, message.id, message.ok);
-    if (message.t !== "head" && message.t !== "chunk" && message.t !== "failed") return;
+    if (message.t !== "head" && message.t !== "chunk" && message.t !== "failed" && message.t !== "body-read") return;
     const running = this.#running.get(thread);
     if (running?.id !== message.id) return;
+    if (message.t === "body-read") return running.job.bodyRead(message.bytes);
     if (!running.job.receive(message)) return;
     this.#finish(thread, running);
     const max = this.#options.maximumRequests;

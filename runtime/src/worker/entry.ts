@@ -8,6 +8,7 @@ import { appHandlerOf, type AppHandler } from "./app-handler.ts";
 import { headerListOf } from "./response-head.ts";
 import { ResponseChannel } from "./response-channel.ts";
 import { listenerExchange } from "./listener-exchange.ts";
+import { pulledBody, reportReads, type BodySink } from "./request-body.ts";
 import { sharedClient, type SharedClient } from "./shared-client.ts";
 
 // One worker thread: a realm of its own that imports its application group's modules once
@@ -16,13 +17,6 @@ import { sharedClient, type SharedClient } from "./shared-client.ts";
 interface LoadedApp {
   readonly handler: AppHandler;
   readonly base: Omit<AppEnv, "pathInfo">;
-}
-
-/** Where the body of the request in flight goes, once its head has arrived. */
-interface BodySink {
-  push(chunk: Uint8Array): void;
-  end(): void;
-  abort(): void;
 }
 
 async function load(data: WorkerData, shared: SharedClient): Promise<LoadedApp[]> {
@@ -65,13 +59,12 @@ function requestOf(head: RequestHead, body: ReadableStream<Uint8Array> | null, s
   return new Request(`http://${head.host}${head.url}`, init);
 }
 
-function serveFetch(fetch: FetchHandler, env: AppEnv, head: RequestHead, out: ResponseChannel): BodySink {
+function serveFetch(fetch: FetchHandler, env: AppEnv, head: RequestHead, out: ResponseChannel, read: (bytes: number) => void): BodySink {
   const aborter = new AbortController();
-  let controller: ReadableStreamDefaultController<Uint8Array> | undefined;
-  const body = head.complete ? null : new ReadableStream<Uint8Array>({ start: (c) => void (controller = c) });
+  const body = head.complete ? undefined : pulledBody(read);
   void (async () => {
     try {
-      const response: unknown = await fetch(requestOf(head, body, aborter.signal), env);
+      const response: unknown = await fetch(requestOf(head, body?.stream ?? null, aborter.signal), env);
       if (!(response instanceof Response)) throw new TypeError(`the fetch handler of ${env.application} returned ${typeof response}, not a Response`);
       out.head(response.status, headerListOf(response.headers));
       if (response.body && head.method !== "HEAD") for await (const chunk of response.body) out.write(chunk);
@@ -81,17 +74,18 @@ function serveFetch(fetch: FetchHandler, env: AppEnv, head: RequestHead, out: Re
     }
   })();
   return {
-    push: (chunk) => controller?.enqueue(chunk),
-    end: () => controller?.close(),
+    push: (chunk) => body?.feed.push(chunk),
+    end: () => body?.feed.end(),
     abort: () => {
       aborter.abort();
-      controller?.error(new Error("the client closed the request"));
+      body?.feed.fail(new Error("the client closed the request"));
     },
   };
 }
 
-function serveListener(listener: Listener, head: RequestHead, out: ResponseChannel): BodySink {
+function serveListener(listener: Listener, head: RequestHead, out: ResponseChannel, read: (bytes: number) => void): BodySink {
   const { req, res } = listenerExchange(head, out);
+  const push = reportReads(req, read);
   try {
     const result = listener(req, res);
     if (result instanceof Promise) result.catch((error: unknown) => out.fail(messageOf(error)));
@@ -99,7 +93,7 @@ function serveListener(listener: Listener, head: RequestHead, out: ResponseChann
     out.fail(messageOf(error));
   }
   return {
-    push: (chunk) => void req.push(chunk),
+    push,
     end: () => {
       req.complete = true;
       req.push(null);
@@ -135,8 +129,11 @@ async function main(port: MessagePort, data: WorkerData): Promise<void> {
       if (next) start(next);
     });
     const { handler } = app;
+    const read = (bytes: number) => port.postMessage({ t: "body-read", id: head.id, bytes });
     const sink =
-      handler.kind === "fetch" ? serveFetch(handler.fetch, { ...app.base, pathInfo: head.pathInfo }, head, out) : serveListener(handler.listener, head, out);
+      handler.kind === "fetch"
+        ? serveFetch(handler.fetch, { ...app.base, pathInfo: head.pathInfo }, head, out, read)
+        : serveListener(handler.listener, head, out, read);
     current = { id: head.id, sink, out };
   };
   port.on("message", (message: ToWorker) => {
