@@ -245,6 +245,9 @@ function kwokLaunch(binaries: Binaries<"kwok">, kubeconfig: string, port: number
       // minute, later than the node lifecycle controller's 50 s grace: every node would turn
       // NotReady for a few seconds each minute, and with it every pod on it.
       "--node-lease-duration-seconds=40",
+      // kwok gives pods their IPs from this range (its default is a /24, 254 addresses);
+      // the operator benchmark runs 2000 pods.
+      "--cidr=10.1.0.1/16",
       `--server-address=127.0.0.1:${port}`,
     ],
     health: `http://127.0.0.1:${port}/healthz`,

@@ -20,8 +20,9 @@ export interface Pki {
 
 // The first address of the service range; the apiserver serves it as the `kubernetes`
 // Service, so in-cluster clients (later: the operator under kwok) verify it by that IP.
+// A /16, not a /24: every ProcessGroup has a Service, and the benchmark makes 1000 of them.
 export const kubernetesServiceIp = "10.0.0.1";
-export const serviceClusterIpRange = "10.0.0.0/24";
+export const serviceClusterIpRange = "10.0.0.0/16";
 
 // node:crypto can create keys but cannot sign certificates, so the openssl CLI does the
 // X.509 work. EC P-256 keys keep generation in the milliseconds; the service-account key
