@@ -15,6 +15,7 @@ import {
   type ObservableMiddleware,
   type RequestContext,
 } from "@kubernetes/client-node";
+import { SharedConnections } from "./shared-connections.ts";
 
 /** Told about every API request the typed clients make, once its answer (or failure) is in. */
 export type RequestObserver = (request: { readonly verb: string; readonly resource: string; readonly code: string }) => void;
@@ -48,12 +49,23 @@ export function verbOf(method: string, url: string): string {
   return named ? "get" : "list";
 }
 
+type Dispatcher = NonNullable<ReturnType<RequestContext["getDispatcher"]>>;
+
+/** How long requests share one connection pool before a new one (with fresh credentials) takes over. */
+const CONNECTION_POOL_MAX_AGE_MS = 5 * 60_000;
+
 export function makeApiClients(kc: KubeConfig, observe: RequestObserver): ApiClients {
   const cluster = kc.getCurrentCluster();
   if (!cluster) throw new Error("the kubeconfig has no current cluster");
   const inner = new IsomorphicFetchHttpLibrary();
+  const connections = new SharedConnections<Dispatcher>({
+    maxAgeMs: CONNECTION_POOL_MAX_AGE_MS,
+    retire: (pool) => void pool.close().catch(() => {}),
+  });
   const httpApi = wrapHttpLibrary({
     async send(request: RequestContext) {
+      const pool = connections.take(request.getDispatcher(), Date.now());
+      if (pool) request.setDispatcher(pool);
       const verb = verbOf(request.getHttpMethod(), request.getUrl());
       const resource = resourceOf(request.getUrl());
       try {
