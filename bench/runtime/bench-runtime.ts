@@ -7,7 +7,7 @@ import { freezeTree, type Frozen } from "./freeze.ts";
 import { evaluateGoals } from "./goals.ts";
 import { CPU_ITERATIONS } from "./handlers.ts";
 import { load, measure, settle } from "./measure.ts";
-import type { RuntimePlan } from "./plan.ts";
+import { estimatedSeconds, type RuntimePlan } from "./plan.ts";
 import type { ProcStat } from "./proc-stat.ts";
 import { startServer, unavailableReason, type RunningServer, type ServerContext } from "./servers.ts";
 import { median, orderForRound, summarise } from "./stats.ts";
@@ -160,6 +160,9 @@ export async function benchRuntime({ plan, tools, progress }: RuntimeBenchOption
     return result(tools.wrk.reason);
   }
   const wrk = tools.wrk.path!;
+  progress(
+    `runtime bench: ${plan.servers.length} servers, ${workloads.length} workloads, ${settings.rounds} rounds of ${settings.seconds} s; about ${Math.ceil(estimatedSeconds(plan) / 60)} minutes`,
+  );
   const workDir = await mkdtemp(join(tmpdir(), "pg-bench-"));
   const onSignal = (signal: NodeJS.Signals) => {
     progress(`${signal}: stopping every server`);

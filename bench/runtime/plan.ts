@@ -78,6 +78,13 @@ export function serverSpecs(mode: Mode, yardsticks: boolean, handlers: readonly 
   return servers;
 }
 
+/** Seconds a plan should take: loads, warm-ups, and what starting and settling servers cost. */
+export function estimatedSeconds(plan: RuntimePlan): number {
+  const { seconds, warmupSeconds, rounds } = plan.settings;
+  const loads = plan.servers.reduce((sum, s) => sum + s.workloads.length, 0);
+  return loads * (rounds * (seconds + 0.2) + warmupSeconds + 0.2) + plan.servers.length * 3;
+}
+
 export function runtimePlan(options: PlanOptions): RuntimePlan {
   const timing = TIMING[options.mode];
   const handlers = options.runtimeHandlers ?? [DEFAULT_RUNTIME_HANDLER];

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { evaluateGoals } from "../../bench/runtime/goals.ts";
-import { runtimePlan, serverSpecs } from "../../bench/runtime/plan.ts";
+import { estimatedSeconds, runtimePlan, serverSpecs } from "../../bench/runtime/plan.ts";
 import { median, orderForRound, ratio, summarise } from "../../bench/runtime/stats.ts";
 import type { Measurement, WorkloadId } from "../../bench/runtime/types.ts";
 import { WORKLOADS } from "../../bench/runtime/workloads.ts";
@@ -157,5 +157,12 @@ describe("runtimePlan", () => {
     expect(plan.servers.find((s) => s.id === "runtime-1x15")?.handler).toBe("listener");
     expect(plan.servers.find((s) => s.id === "runtime-1x15-fetch")?.handler).toBe("fetch");
     expect(() => runtimePlan({ mode: "quick", runtimeHandlers: ["fetch", "fetch"] })).toThrow(RangeError);
+  });
+});
+
+describe("estimatedSeconds", () => {
+  it("keeps quick mode within a few minutes and full mode within half an hour", () => {
+    expect(estimatedSeconds(runtimePlan({ mode: "quick" }))).toBeLessThan(6 * 60);
+    expect(estimatedSeconds(runtimePlan({ mode: "full" }))).toBeLessThan(30 * 60);
   });
 });
