@@ -85,15 +85,16 @@ export function createFrontServer(options: FrontOptions): Server {
   });
 
   server.on("clientError", (error: NodeJS.ErrnoException, socket: Duplex) => {
+    // A failed parser fails again on whatever the client still sends: the first answer stands.
+    if (owed.failed(socket)) return;
     const status = statusOfClientError(error.code);
+    metrics.clientError(status);
+    log.debug({ code: error.code, status }, "client error");
     if (error.code === "ECONNRESET" || !socket.writable) {
-      metrics.clientError(status);
       socket.destroy();
       return;
     }
-    if (!owed.fail(socket, rawErrorResponse(status, STATUS_CODES[status] ?? "Error"))) return;
-    metrics.clientError(status);
-    log.debug({ code: error.code, status }, "client error");
+    owed.fail(socket, rawErrorResponse(status, STATUS_CODES[status] ?? "Error"));
   });
 
   return server;
