@@ -8,7 +8,8 @@ import { relative } from "node:path";
 import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
 import { replaceResultsSection, resultsMarkdown } from "./markdown.ts";
-import { newestResultsFile, readResults, RESULTS_DIR, RESULTS_SCHEMA, resultsFileName, type BenchResults, type OperatorSection } from "./results.ts";
+import { runOperatorBench } from "./operator-bench.ts";
+import { newestResultsFile, readResults, RESULTS_DIR, RESULTS_SCHEMA, resultsFileName, type BenchResults } from "./results.ts";
 import { benchRuntime } from "./runtime/bench-runtime.ts";
 import { describeMachine } from "./runtime/machine.ts";
 import { DEFAULT_RUNTIME_HANDLER, runtimePlan, type Mode } from "./runtime/plan.ts";
@@ -105,31 +106,6 @@ function handlersOf(choice: "fetch" | "listener" | "both" | undefined): RuntimeH
   return choice === "both" ? [DEFAULT_RUNTIME_HANDLER, DEFAULT_RUNTIME_HANDLER === "fetch" ? "listener" : "fetch"] : [choice];
 }
 
-interface OperatorModule {
-  benchOperator(opts: { mode: Mode; progress: (line: string) => void }): Promise<unknown>;
-  operatorTable(result: never): string;
-}
-
-function isOperatorModule(value: unknown): value is OperatorModule {
-  if (typeof value !== "object" || value === null) return false;
-  const { benchOperator, operatorTable } = value as Record<string, unknown>;
-  return typeof benchOperator === "function" && typeof operatorTable === "function";
-}
-
-/** The operator bench, imported only now so that its failure leaves the runtime's numbers standing. */
-async function runOperatorBench(mode: Mode): Promise<OperatorSection> {
-  let result: unknown;
-  try {
-    const module: unknown = await import(new URL("./operator/index.ts", import.meta.url).href);
-    if (!isOperatorModule(module)) return { result: null, table: null, error: "bench/operator/index.ts does not export benchOperator and operatorTable" };
-    result = await module.benchOperator({ mode, progress });
-    return { result, table: (module.operatorTable as (r: unknown) => string)(result), error: null };
-  } catch (error) {
-    progress(`operator bench failed: ${(error as Error).message}`);
-    return { result: result ?? null, table: null, error: (error as Error).message.split("\n")[0] ?? "failed" };
-  }
-}
-
 function setup(): void {
   progress("running bench/setup.sh");
   try {
@@ -170,18 +146,23 @@ async function run(options: Options, argv: readonly string[]): Promise<void> {
   for (const [name, status] of Object.entries(tools)) if (!status.available) progress(`${name}: ${status.reason}`);
   let runtime: BenchResults["runtime"] = null;
   if (options.runtime) {
-    const plan = runtimePlan({
-      mode: options.mode,
-      seconds: options.seconds,
-      rounds: options.rounds,
-      yardsticks: options.yardsticks,
-      only: options.servers,
-      runtimeHandlers: options.runtimeHandlers,
-    });
+    let plan;
+    try {
+      plan = runtimePlan({
+        mode: options.mode,
+        seconds: options.seconds,
+        rounds: options.rounds,
+        yardsticks: options.yardsticks,
+        only: options.servers,
+        runtimeHandlers: options.runtimeHandlers,
+      });
+    } catch (error) {
+      throw new UsageError((error as Error).message);
+    }
     runtime = await benchRuntime({ plan, tools, progress });
     progress(`runtime bench took ${runtime.seconds} s`);
   }
-  const operator = options.operator ? await runOperatorBench(options.mode) : null;
+  const operator = options.operator ? await runOperatorBench(options.mode, progress) : null;
   const results: BenchResults = {
     schema: RESULTS_SCHEMA,
     date: startedAt.toISOString().slice(0, 10),

@@ -3,16 +3,14 @@
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { freezeTree, type Frozen } from "./freeze.ts";
 import { evaluateGoals } from "./goals.ts";
 import { CPU_ITERATIONS } from "./handlers.ts";
 import { load, measure, settle } from "./measure.ts";
 import { estimatedSeconds, type RuntimePlan } from "./plan.ts";
-import type { ProcStat } from "./proc-stat.ts";
-import { startServer, unavailableReason, type RunningServer, type ServerContext } from "./servers.ts";
+import { Fleet } from "./fleet.ts";
 import { median, orderForRound, summarise } from "./stats.ts";
 import type { Tools } from "./tools.ts";
-import type { Measurement, RuntimeBenchResult, ServerOutcome } from "./types.ts";
+import type { Measurement, RuntimeBenchResult } from "./types.ts";
 import { WORKLOADS } from "./workloads.ts";
 
 export interface RuntimeBenchOptions {
@@ -32,89 +30,6 @@ function notesOf(plan: RuntimePlan): string[] {
     "The runtime and mod_wsgi run at most processes × threads requests at once by design (a thread serves one request at a time); with 10 ms of I/O their ceiling is processes × threads × 100 req/s, while event-loop servers (node:http, node:cluster, PM2) overlap every connection's wait.",
     `CPU-bound: Node servers run ${CPU_ITERATIONS.toLocaleString("en")} iterations, mod_wsgi the same loop ${(CPU_ITERATIONS / 25).toLocaleString("en")} times (CPython is ~25× slower at it), about the same milliseconds per request: compare mod_wsgi's CPU numbers for parallelism only.`,
   ];
-}
-
-/** The servers of a run and their state: running, frozen, or gone with a reason. */
-class Fleet {
-  readonly running: RunningServer[] = [];
-  readonly #frozen = new Map<RunningServer, Frozen>();
-  readonly #outcomes: Map<string, ServerOutcome>;
-  readonly #progress: (line: string) => void;
-
-  constructor(plan: RuntimePlan, progress: (line: string) => void) {
-    this.#outcomes = new Map(plan.servers.map((spec) => [spec.id, { spec, started: false, startSeconds: null, problem: null }]));
-    this.#progress = progress;
-  }
-
-  get outcomes(): ServerOutcome[] {
-    return [...this.#outcomes.values()];
-  }
-
-  async start(plan: RuntimePlan, tools: Tools, context: ServerContext, notes: string[]): Promise<void> {
-    for (const spec of plan.servers) {
-      const reason = unavailableReason(spec, tools);
-      if (reason !== null) {
-        this.#outcomes.set(spec.id, { spec, started: false, startSeconds: null, problem: reason });
-        this.#progress(`${spec.label}: not measured, ${reason}`);
-        continue;
-      }
-      const t0 = performance.now();
-      try {
-        const server = await startServer(spec, context);
-        this.running.push(server);
-        await this.freeze(server);
-        const startSeconds = Math.round(performance.now() - t0) / 1000;
-        this.#outcomes.set(spec.id, { spec, started: true, startSeconds, problem: null });
-        if (server.info !== null) notes.push(`${spec.label} reports: ${server.info}`);
-        this.#progress(`started ${spec.label} on port ${server.port} in ${startSeconds.toFixed(1)} s`);
-      } catch (error) {
-        const problem = `did not start: ${(error as Error).message}`;
-        this.#outcomes.set(spec.id, { spec, started: false, startSeconds: null, problem });
-        this.#progress(`${spec.label}: ${problem}`);
-      }
-    }
-  }
-
-  async freeze(server: RunningServer): Promise<void> {
-    if (!this.#frozen.has(server) && !server.launched.hasExited()) this.#frozen.set(server, await freezeTree(server.launched.pid));
-  }
-
-  async thaw(server: RunningServer): Promise<void> {
-    await this.#frozen.get(server)?.thaw();
-    this.#frozen.delete(server);
-  }
-
-  /** Every process of every frozen server. */
-  frozenProcesses(): ProcStat[] {
-    return [...this.#frozen.values()].flatMap((f) => f.processes);
-  }
-
-  /** False (once saying why) when the server has exited. */
-  alive(server: RunningServer): boolean {
-    if (!server.launched.hasExited()) return true;
-    const outcome = this.#outcomes.get(server.spec.id)!;
-    if (outcome.problem === null) {
-      this.#outcomes.set(server.spec.id, { ...outcome, problem: `exited during the run:\n${server.launched.tail()}` });
-      this.#progress(`${server.spec.label} exited during the run; its remaining measurements are skipped`);
-    }
-    return false;
-  }
-
-  /** Thaws `server`, runs `work` on it, freezes it again. */
-  async with<T>(server: RunningServer, work: () => Promise<T>): Promise<T> {
-    await this.thaw(server);
-    try {
-      return await work();
-    } finally {
-      await this.freeze(server);
-    }
-  }
-
-  async stopAll(): Promise<void> {
-    const servers = this.running.splice(0);
-    for (const server of servers) await this.thaw(server);
-    await Promise.all(servers.map((s) => s.stop()));
-  }
 }
 
 function progressLine(m: Measurement, label: string, rounds: number): string {
