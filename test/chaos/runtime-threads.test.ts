@@ -1,0 +1,112 @@
+import { fileURLToPath } from "node:url";
+import { afterAll, describe, expect, it } from "vitest";
+import { seriesValue } from "../runtime/support/metrics.ts";
+import { chaosMode, reportFigures } from "./support/figures.ts";
+import { describeLoad, failedRequests, startSteadyLoad, type SteadyLoadOptions } from "./support/runtime-load.ts";
+import { capacityRecovered, processStatus, serveGroup, settledStatus, statusOfFresh, type ServedGroup } from "./support/runtime-served.ts";
+import { FAULT_STATUS, faultPicker, type ThreadFault } from "./support/runtime-faults.ts";
+
+const fixture = (path: string) => fileURLToPath(new URL(path, import.meta.url));
+const long = chaosMode() === "long";
+const THREADS = 4;
+/** Two application groups of THREADS threads each. */
+const TOTAL_THREADS = 2 * THREADS;
+const STORM_CLIENTS = 2;
+/** The long form's storm; the quick form sends QUICK_FAULTS. */
+const LONG_SECONDS = 240;
+const QUICK_FAULTS = 16;
+/** Long form: what the process may have grown by between warm-up and the end (see docs/reliability.md). */
+const RSS_GROWTH_LIMIT_MB = 64;
+
+let group: ServedGroup | undefined;
+afterAll(() => group?.stop());
+
+// App code that crashes its thread, loops forever, blows its heap or calls process.exit,
+// while well-behaved clients keep asking the same application group (and another one) for
+// work: only the faulty requests may fail, each with its 5xx, and the process lives on.
+describe("a crash storm in worker threads under load", () => {
+  it("fails only the faulty requests, each with its 5xx, and leaves the process whole", async () => {
+    const served = (group = await serveGroup(
+      "storm",
+      `  processes: 1
+  threads: ${THREADS}
+  requestTimeoutSeconds: 5
+  threadMemoryLimitMegabytes: 64
+  gracefulTimeoutSeconds: 5
+  applications:
+    - name: steady
+      mount: /
+      entry: ${fixture("./fixtures/runtime-steady.mjs")}
+      applicationGroup: mixed
+    - name: faulty
+      mount: /faulty
+      entry: ${fixture("./fixtures/runtime-faulty.mjs")}
+      applicationGroup: mixed
+    - name: echo
+      mount: /echo
+      entry: ${fixture("../runtime/fixtures/echo.mjs")}
+`,
+    ));
+    const [pid] = served.servingPids();
+    const options: SteadyLoadOptions = { url: served.url, paths: ["/?ms=5", "/echo/x"], keepAliveClients: 4, freshClients: 2 };
+    const seed = Number(process.env["PROCESSGROUP_CHAOS_SEED"] ?? Date.now() % 1_000_000);
+    const nextFault = faultPicker(seed);
+    const sentFaults: Record<ThreadFault, number> = { throw: 0, exit: 0, oom: 0, loop: 0 };
+    const wrong: string[] = [];
+    const inject = async (fault: ThreadFault) => {
+      sentFaults[fault] += 1;
+      const status = await statusOfFresh(`${served.url}/faulty/${fault}`);
+      if (status !== FAULT_STATUS[fault]) wrong.push(`${fault}: ${status === 0 ? "no answer" : status}`);
+    };
+
+    // Warm-up: load and one fault of each kind, so what the process starts lazily exists
+    // before its threads and memory are measured, with every thread idle.
+    const warmUp = startSteadyLoad(options);
+    await warmUp.completed(200);
+    for (const fault of Object.keys(FAULT_STATUS) as ThreadFault[]) await inject(fault);
+    const warmUpReport = await warmUp.stop();
+    await capacityRecovered(served, TOTAL_THREADS, "/?ms=0", 8);
+    const warm = await processStatus(pid!);
+
+    const load = startSteadyLoad(options);
+    await load.completed(50);
+    const deadline = performance.now() + LONG_SECONDS * 1000;
+    let budget = QUICK_FAULTS;
+    const more = () => (long ? performance.now() < deadline : budget-- > 0);
+    await Promise.all(Array.from({ length: STORM_CLIENTS }, async () => {
+      while (more()) await inject(nextFault());
+    }));
+    await load.completed(50);
+    const report = await load.stop();
+    const burst = await capacityRecovered(served, TOTAL_THREADS, "/?ms=0", 2 * TOTAL_THREADS);
+    const end = await settledStatus(pid!, warm.threads);
+    const metrics = await served.metrics();
+    const recycled = (reason: string) => seriesValue(metrics, "processgroup_thread_recycles_total", { reason });
+    const faults = Object.values(sentFaults).reduce((a, b) => a + b, 0);
+    const failed = failedRequests(report);
+    reportFigures({
+      scenario: `thread crash storm, 1 process x ${THREADS} threads x 2 groups`,
+      load: describeLoad(options, report),
+      faults: `${faults} faulty requests from ${STORM_CLIENTS} clients (seed ${seed}): ${JSON.stringify(sentFaults)}`,
+      requests: report.sent + faults,
+      failed: failed + wrong.length,
+      lost: report.lost,
+      notes: `well-behaved: ${report.sent} sent, ${failed} failed; faulty answered as expected: ${faults - wrong.length}/${faults}; threads ${warm.threads} -> ${end.threads}, RSS ${warm.rssMb} -> ${end.rssMb} MB after warm-up; errors: ${JSON.stringify([...report.errorSamples, ...wrong])}`,
+    });
+
+    expect(wrong, `seed ${seed}`).toEqual([]);
+    expect(report.errorSamples, `seed ${seed}`).toEqual([]);
+    expect(failedRequests(warmUpReport)).toBe(0);
+    expect(failed).toBe(0);
+    expect(report.lost).toBe(0);
+    expect(served.servingPids()).toEqual([pid]);
+    expect(served.spawned.logs.some((l) => l.msg === "a process died; starting it again")).toBe(false);
+    expect(burst).toEqual(Array(2 * TOTAL_THREADS).fill(200));
+    expect(recycled("crash")).toBe(sentFaults.throw + sentFaults.exit);
+    expect(recycled("memory-limit")).toBe(sentFaults.oom);
+    expect(recycled("request-timeout")).toBe(sentFaults.loop);
+    // Every thread that left has been joined: none lingers, none is missing.
+    expect(end.threads).toBe(warm.threads);
+    if (long) expect(end.rssMb).toBeLessThanOrEqual(warm.rssMb + RSS_GROWTH_LIMIT_MB);
+  });
+});

@@ -1,0 +1,113 @@
+import { readFile } from "node:fs/promises";
+import { request } from "node:http";
+import { processGroupYaml } from "../../support/process-group-yaml.ts";
+import { until } from "../../support/until.ts";
+import { seriesValue } from "../../runtime/support/metrics.ts";
+import { groupFile, spawnCli, waitReady, type Spawned } from "../../runtime/support/spawned.ts";
+
+/** `processgroup serve` running a group for a chaos scenario, on ports the kernel picked. */
+export interface ServedGroup {
+  readonly url: string;
+  readonly adminUrl: string;
+  readonly port: number;
+  readonly spawned: Spawned;
+  readonly supervisorPid: number;
+  /** Runtime processes that listen and have not begun to drain, by their log lines. */
+  servingPids(): number[];
+  metrics(): Promise<string>;
+  /** SIGTERM to the supervisor (every process drains), SIGKILL if it is not gone in time. */
+  stop(): Promise<void>;
+}
+
+export function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** Runs `processgroup serve` on the ProcessGroup `spec` (the indented body of `spec:`), ready. */
+export async function serveGroup(name: string, spec: string): Promise<ServedGroup> {
+  const file = await groupFile(processGroupYaml(name, spec));
+  const spawned = spawnCli(["serve", "-f", file, "--port", "0", "--admin-port", "0"]);
+  const serving = await spawned.waitForLog("serving", (l) => l.msg === "serving", 60_000);
+  const url = `http://127.0.0.1:${String(serving["port"])}`;
+  const adminUrl = `http://127.0.0.1:${String(serving["adminPort"])}`;
+  await waitReady(adminUrl);
+  const supervisorPid = spawned.child.pid!;
+  return {
+    url,
+    adminUrl,
+    port: Number(serving["port"]),
+    spawned,
+    supervisorPid,
+    servingPids() {
+      const pidsWith = (msg: string) => new Set(spawned.logs.filter((l) => l.msg === msg && l["pid"] !== supervisorPid).map((l) => Number(l["pid"])));
+      const draining = pidsWith("draining");
+      return [...pidsWith("listening")].filter((pid) => !draining.has(pid) && isAlive(pid));
+    },
+    metrics: async () => (await fetch(`${adminUrl}/metrics`)).text(),
+    async stop() {
+      if (spawned.child.exitCode !== null || spawned.child.signalCode !== null) return;
+      spawned.child.kill("SIGTERM");
+      const timer = setTimeout(() => spawned.child.kill("SIGKILL"), 30_000);
+      await spawned.exited;
+      clearTimeout(timer);
+    },
+  };
+}
+
+/** Threads and resident memory of a process, from /proc/PID/status. */
+export async function processStatus(pid: number): Promise<{ readonly threads: number; readonly rssMb: number }> {
+  const status = await readFile(`/proc/${pid}/status`, "utf8");
+  const field = (name: string) => Number(new RegExp(`^${name}:\\s+(\\d+)`, "m").exec(status)?.[1] ?? Number.NaN);
+  return { threads: field("Threads"), rssMb: Math.round(field("VmRSS") / 1024) };
+}
+
+/**
+ * The process's status once it has no more threads than `threadsAtMost` (threads that were
+ * told to end leave the OS a moment later), or as it is after `timeoutMs`.
+ */
+export async function settledStatus(pid: number, threadsAtMost: number, timeoutMs = 30_000): Promise<{ readonly threads: number; readonly rssMb: number }> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const status = await processStatus(pid);
+    if (status.threads <= threadsAtMost || Date.now() > deadline) return status;
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+}
+
+/**
+ * Capacity is back: every thread of every group is up and idle, nothing waits, and then a
+ * burst of `burst` requests at once, each on a connection of its own, is answered 200.
+ * Returns the burst's statuses.
+ */
+export async function capacityRecovered(group: ServedGroup, totalThreads: number, path: string, burst: number): Promise<number[]> {
+  let seen = "";
+  await until(`all ${totalThreads} threads idle with nothing queued`, 60_000, async () => {
+    const metrics = await group.metrics();
+    const idle = seriesValue(metrics, "processgroup_threads", { state: "idle" });
+    const busy = seriesValue(metrics, "processgroup_threads", { state: "busy" });
+    const queued = seriesValue(metrics, "processgroup_queue_length");
+    seen = `${idle} idle, ${busy} busy, ${queued} queued`;
+    return idle === totalThreads && busy === 0 && queued === 0 ? true : undefined;
+  }).catch((error: unknown) => {
+    throw new Error(`${(error as Error).message} (last seen: ${seen})`);
+  });
+  return Promise.all(Array.from({ length: burst }, () => statusOfFresh(`${group.url}${path}`)));
+}
+
+/** GET on a connection of its own; 0 when there was no answer. */
+export function statusOfFresh(url: string): Promise<number> {
+  return new Promise((resolve) => {
+    request(url, { agent: false, headers: { connection: "close" } }, (res) => {
+      res.resume();
+      res.on("end", () => resolve(res.statusCode ?? 0));
+      res.on("error", () => resolve(0));
+    })
+      .on("error", () => resolve(0))
+      .end();
+  });
+}
