@@ -25,6 +25,7 @@ async function settle(port: number, progress: Progress): Promise<number> {
   const started = performance.now();
   let last = await readOperatorCounters(port);
   let quietSince = performance.now();
+  let lastProgress = performance.now();
   while (performance.now() - quietSince < quietMs) {
     if (performance.now() - started > settleTimeoutMs) {
       progress(`the operator was still writing after ${settleTimeoutMs / 1000} s; measuring anyway`);
@@ -34,6 +35,10 @@ async function settle(port: number, progress: Progress): Promise<number> {
     const now = await readOperatorCounters(port);
     if (writesBetween(last, now).writes > 0) quietSince = performance.now();
     last = now;
+    if (performance.now() - lastProgress >= progressEveryMs) {
+      progress(`waiting for the operator to stop writing (${Math.round((performance.now() - started) / 1000)} s)`);
+      lastProgress = performance.now();
+    }
   }
   return (performance.now() - started - quietMs) / 1000;
 }
