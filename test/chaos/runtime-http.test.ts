@@ -1,4 +1,5 @@
 import fc from "fast-check";
+import type { Socket } from "node:net";
 import { fileURLToPath } from "node:url";
 import { afterAll, describe, expect, it } from "vitest";
 import { seriesValue } from "../runtime/support/metrics.ts";
@@ -6,14 +7,13 @@ import { chaosMode, reportFigures } from "./support/figures.ts";
 import { describeLoad, failedRequests, startSteadyLoad, type SteadyLoadOptions } from "./support/runtime-load.ts";
 import { malformedRequest } from "./support/runtime-malformed.ts";
 import { rawConnection, statusesOf, untilReceived, type RawOutcome } from "./support/runtime-raw.ts";
-import { repeatFor } from "./support/runtime-rollout.ts";
-import { capacityRecovered, processStatus, serveGroup, settledStatus, type ServedGroup } from "./support/runtime-served.ts";
+import { LONG_FAULT_SECONDS, SCENARIO_TIMEOUT_MS, repeatFor } from "./support/runtime-rollout.ts";
+import { capacityRecovered, describeStatus, processStatus, serveGroup, settledStatus, type ProcessStatus, type ServedGroup } from "./support/runtime-served.ts";
 import { FaultTally } from "./support/runtime-tally.ts";
 
 const fixture = (path: string) => fileURLToPath(new URL(path, import.meta.url));
 const long = chaosMode() === "long";
-const LONG_SECONDS = 240;
-/** Each round's counts; the long form runs rounds for LONG_SECONDS. */
+/** Each round's counts; the long form runs rounds for LONG_FAULT_SECONDS. */
 const MALFORMED_RUNS = 150;
 const SLOWLORIS = 40;
 const EACH = 8;
@@ -116,7 +116,7 @@ async function disconnects(port: number, tally: FaultTally): Promise<void> {
       await rawConnection(port, { send: [`${head("POST /echo/half")}Content-Length: ${4 * MB}\r\n\r\n`, Buffer.alloc(2 * MB)], then: async (socket) => (socket.resetAndDestroy(), "cut") });
       tally.record("gone mid-body (RST)", undefined);
       // Mid-response: after the first chunk of a long stream, FIN, or RST.
-      for (const [kind, cut] of [["gone mid-response (FIN)", (s: import("node:net").Socket) => s.destroy()], ["gone mid-response (RST)", (s: import("node:net").Socket) => s.resetAndDestroy()]] as const) {
+      for (const [kind, cut] of [["gone mid-response (FIN)", (s: Socket) => s.destroy()], ["gone mid-response (RST)", (s: Socket) => s.resetAndDestroy()]] as const) {
         const outcome = await rawConnection(port, {
           send: [`${head("GET /stream?chunks=500&gap=10")}\r\n`],
           then: async (socket, received) => (await untilReceived(received, gotBody), cut(socket), "cut"),
@@ -150,7 +150,7 @@ async function pipelining(port: number, tally: FaultTally): Promise<void> {
 // clients keep asking it for work: each bad client gets a 4xx or a clean close, the
 // well-behaved ones lose nothing, and the process lives on with every thread free again.
 describe("malformed and abusive HTTP under load", () => {
-  it("answers 4xx or closes cleanly, and keeps serving everyone else", async () => {
+  it("answers 4xx or closes cleanly, and keeps serving everyone else", { timeout: SCENARIO_TIMEOUT_MS }, async () => {
     const served = (group = await serveGroup(
       "rough",
       `  processes: 1
@@ -181,7 +181,7 @@ describe("malformed and abusive HTTP under load", () => {
     const seed = Number(process.env["PROCESSGROUP_CHAOS_SEED"] ?? Date.now() % 1_000_000);
     const tally = new FaultTally();
     let rounds = 0;
-    let warm: { threads: number; rssMb: number } | undefined;
+    let warm: ProcessStatus | undefined;
     const round = async () => {
       const slow = slowloris(port, tally);
       await malformed(port, tally, seed + rounds);
@@ -193,12 +193,12 @@ describe("malformed and abusive HTTP under load", () => {
       rounds += 1;
       warm ??= await processStatus(pid!);
     };
-    if (long) await repeatFor(LONG_SECONDS, round);
+    if (long) await repeatFor(LONG_FAULT_SECONDS, round);
     else await round();
     await load.completed(50);
     const report = await load.stop();
     const burst = await capacityRecovered(served, TOTAL_THREADS, "/?ms=0", 2 * TOTAL_THREADS);
-    const end = await settledStatus(pid!, warm!.threads);
+    const end = await settledStatus(pid!, warm!);
     const metrics = await served.metrics();
     const failed = failedRequests(report);
     reportFigures({
@@ -208,7 +208,7 @@ describe("malformed and abusive HTTP under load", () => {
       requests: report.sent + tally.total,
       failed: failed + tally.wrong.length,
       lost: report.lost,
-      notes: `well-behaved: ${report.sent} sent, ${failed} failed; bad clients answered as owed: ${tally.total - tally.wrong.length}/${tally.total}; client errors counted ${seriesValue(metrics, "processgroup_client_errors_total")}, 499s ${seriesValue(metrics, "processgroup_requests_total", { status: "499" })}; threads ${warm!.threads} -> ${end.threads}, RSS ${warm!.rssMb} -> ${end.rssMb} MB after round 1; errors: ${JSON.stringify([...report.errorSamples, ...tally.wrong].slice(0, 20))}`,
+      notes: `well-behaved: ${report.sent} sent, ${failed} failed; bad clients answered as owed: ${tally.total - tally.wrong.length}/${tally.total}; client errors counted ${seriesValue(metrics, "processgroup_client_errors_total")}, 499s ${seriesValue(metrics, "processgroup_requests_total", { status: "499" })}; after round 1 ${describeStatus(warm!)}, at the end ${describeStatus(end)}; errors: ${JSON.stringify([...report.errorSamples, ...tally.wrong].slice(0, 20))}`,
     });
 
     expect(tally.wrong, `seed ${seed}`).toEqual([]);
@@ -219,6 +219,7 @@ describe("malformed and abusive HTTP under load", () => {
     expect(served.spawned.logs.some((l) => l.msg === "a process died; starting it again")).toBe(false);
     expect(burst).toEqual(Array(2 * TOTAL_THREADS).fill(200));
     expect(end.threads).toBe(warm!.threads);
+    expect(end.openFiles).toBeLessThanOrEqual(warm!.openFiles);
     if (long) expect(end.rssMb).toBeLessThanOrEqual(warm!.rssMb + RSS_GROWTH_LIMIT_MB);
   });
 });

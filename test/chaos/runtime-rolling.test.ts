@@ -7,13 +7,13 @@ import { until } from "../support/until.ts";
 import { seriesValue } from "../runtime/support/metrics.ts";
 import { chaosMode, reportFigures } from "./support/figures.ts";
 import { describeLoad, failedRequests, startSteadyLoad, type SteadyLoadOptions } from "./support/runtime-load.ts";
-import { repeatFor, rollEveryProcess } from "./support/runtime-rollout.ts";
-import { capacityRecovered, isAlive, serveGroup, statusOfFresh, type ServedGroup } from "./support/runtime-served.ts";
+import { LONG_FAULT_SECONDS, SCENARIO_TIMEOUT_MS, repeatFor, rollEveryProcess } from "./support/runtime-rollout.ts";
+import { capacityRecovered, describeStatus, isAlive, processStatus, serveGroup, settledStatus, statusOfFresh, type ProcessStatus, type ServedGroup } from "./support/runtime-served.ts";
 
 const STEADY = fileURLToPath(new URL("./fixtures/runtime-steady.mjs", import.meta.url));
 const long = chaosMode() === "long";
-/** How long the long form keeps injecting faults in each scenario. */
-const LONG_SECONDS = 180;
+/** Long form: what a process may have grown by between the first pass and the end (see docs/reliability.md). */
+const RSS_GROWTH_LIMIT_MB = 64;
 
 let group: ServedGroup | undefined;
 let folder: string | undefined;
@@ -39,7 +39,7 @@ describe.each([
   { processes: 3, threads: 2, quickPasses: 1 },
   { processes: 1, threads: 2, quickPasses: 2 },
 ])("rolling restart of $processes process(es) under load", ({ processes, threads, quickPasses }) => {
-  it("answers every request, through every replacement", async () => {
+  it("answers every request, through every replacement", { timeout: SCENARIO_TIMEOUT_MS }, async () => {
     const served = (group = await serveGroup(`roll${processes}`, spec(processes, threads, STEADY)));
     const firstPids = served.servingPids();
     // Clients on fresh connections keep the accept queues busy, where a closing socket would
@@ -49,14 +49,19 @@ describe.each([
     await load.completed(100);
     let passes = 0;
     const replaced: number[] = [];
+    // The supervisor outlives every replacement: it must not gather threads, memory or
+    // descriptors (each slot's held socket, each process's IPC channel) along the way.
+    let supervisorWarm: ProcessStatus | undefined;
     const pass = async () => {
       replaced.push(...(await rollEveryProcess(served, processes)));
       passes += 1;
+      supervisorWarm ??= await processStatus(served.supervisorPid);
     };
-    if (long) await repeatFor(LONG_SECONDS, pass);
+    if (long) await repeatFor(LONG_FAULT_SECONDS, pass);
     else for (let i = 0; i < quickPasses; i++) await pass();
     await load.completed(100);
     const report = await load.stop();
+    const supervisorEnd = await settledStatus(served.supervisorPid, supervisorWarm!);
     const failed = failedRequests(report);
     reportFigures({
       scenario: `rolling restart, ${processes} process(es) x ${threads} threads`,
@@ -65,12 +70,15 @@ describe.each([
       requests: report.sent,
       failed,
       lost: report.lost,
-      notes: `${report.retried} retried on a reused connection; errors: ${JSON.stringify(report.errorSamples)}`,
+      notes: `${report.retried} retried on a reused connection; supervisor after pass 1 ${describeStatus(supervisorWarm!)}, at the end ${describeStatus(supervisorEnd)}; errors: ${JSON.stringify(report.errorSamples)}`,
     });
     expect(report.errorSamples).toEqual([]);
     expect(failed).toBe(0);
     expect(report.lost).toBe(0);
     expect(replaced).toHaveLength(passes * processes);
+    expect(supervisorEnd.threads).toBe(supervisorWarm!.threads);
+    expect(supervisorEnd.openFiles).toBeLessThanOrEqual(supervisorWarm!.openFiles);
+    if (long) expect(supervisorEnd.rssMb).toBeLessThanOrEqual(supervisorWarm!.rssMb + RSS_GROWTH_LIMIT_MB);
     expect(served.servingPids().some((pid) => firstPids.includes(pid))).toBe(false);
     expect(isAlive(served.supervisorPid)).toBe(true);
     expect(await capacityRecovered(served, processes * threads, "/?ms=0", 4 * processes * threads)).toEqual(Array(4 * processes * threads).fill(200));
@@ -80,7 +88,7 @@ describe.each([
 const versioned = (source: string, version: string) => source.replace(/const VERSION = "[^"]*";/, `const VERSION = "${version}";`);
 
 describe("reloading app code under load", () => {
-  it("answers every request while each process replaces its threads with the new code", async () => {
+  it("answers every request while each process replaces its threads with the new code", { timeout: SCENARIO_TIMEOUT_MS }, async () => {
     const processes = 2;
     const threads = 2;
     folder = await mkdtemp(join(tmpdir(), "pg-chaos-reload-"));
@@ -93,6 +101,8 @@ describe("reloading app code under load", () => {
     const load = startSteadyLoad(options);
     await load.completed(100);
     let reloads = 0;
+    // The processes stay; their threads are replaced at every reload.
+    let warm: ProcessStatus[] | undefined;
     const reload = async () => {
       reloads += 1;
       const version = `v${reloads}`;
@@ -108,10 +118,13 @@ describe("reloading app code under load", () => {
         return bodies.every((b) => b.startsWith(`${version} `)) ? true : undefined;
       });
       await load.completed(50);
+      warm ??= await Promise.all(pids.map((pid) => processStatus(pid)));
     };
-    if (long) await repeatFor(LONG_SECONDS, reload);
+    if (long) await repeatFor(LONG_FAULT_SECONDS, reload);
     else for (let i = 0; i < 2; i++) await reload();
     const report = await load.stop();
+    await capacityRecovered(served, processes * threads, "/?ms=0", 4);
+    const end = await Promise.all(pids.map((pid, i) => settledStatus(pid, warm![i]!)));
     const failed = failedRequests(report);
     const versions = new Set(Object.keys(report.bodies).map((b) => b.split(" ")[0]));
     reportFigures({
@@ -121,13 +134,17 @@ describe("reloading app code under load", () => {
       requests: report.sent,
       failed,
       lost: report.lost,
-      notes: `${versions.size} code versions answered; ${report.retried} retried on a reused connection; errors: ${JSON.stringify(report.errorSamples)}`,
+      notes: `${versions.size} code versions answered; ${report.retried} retried on a reused connection; processes after reload 1 ${warm!.map(describeStatus).join(" / ")}, at the end ${end.map(describeStatus).join(" / ")}; errors: ${JSON.stringify(report.errorSamples)}`,
     });
     expect(report.errorSamples).toEqual([]);
     expect(failed).toBe(0);
     expect(report.lost).toBe(0);
     expect(versions.size).toBeGreaterThanOrEqual(2);
-    expect(served.servingPids().sort()).toEqual(pids.sort());
+    expect(served.servingPids().sort()).toEqual([...pids].sort());
+    end.forEach((status, i) => {
+      expect(status.threads).toBe(warm![i]!.threads);
+      if (long) expect(status.rssMb).toBeLessThanOrEqual(warm![i]!.rssMb + RSS_GROWTH_LIMIT_MB);
+    });
     expect(await capacityRecovered(served, processes * threads, "/?ms=0", 16)).toEqual(Array(16).fill(200));
     expect(await statusOfFresh(`${served.url}/?ms=0`)).toBe(200);
   });

@@ -3,7 +3,8 @@ import { afterAll, describe, expect, it } from "vitest";
 import { seriesValue } from "../runtime/support/metrics.ts";
 import { chaosMode, reportFigures } from "./support/figures.ts";
 import { describeLoad, failedRequests, startSteadyLoad, type SteadyLoadOptions } from "./support/runtime-load.ts";
-import { capacityRecovered, processStatus, serveGroup, settledStatus, statusOfFresh, type ServedGroup } from "./support/runtime-served.ts";
+import { capacityRecovered, describeStatus, processStatus, serveGroup, settledStatus, statusOfFresh, type ServedGroup } from "./support/runtime-served.ts";
+import { LONG_FAULT_SECONDS, SCENARIO_TIMEOUT_MS } from "./support/runtime-rollout.ts";
 import { FAULT_STATUS, faultPicker, type ThreadFault } from "./support/runtime-faults.ts";
 
 const fixture = (path: string) => fileURLToPath(new URL(path, import.meta.url));
@@ -12,8 +13,6 @@ const THREADS = 4;
 /** Two application groups of THREADS threads each. */
 const TOTAL_THREADS = 2 * THREADS;
 const STORM_CLIENTS = 2;
-/** The long form's storm; the quick form sends QUICK_FAULTS. */
-const LONG_SECONDS = 240;
 const QUICK_FAULTS = 16;
 /** Long form: what the process may have grown by between warm-up and the end (see docs/reliability.md). */
 const RSS_GROWTH_LIMIT_MB = 64;
@@ -25,7 +24,7 @@ afterAll(() => group?.stop());
 // while well-behaved clients keep asking the same application group (and another one) for
 // work: only the faulty requests may fail, each with its 5xx, and the process lives on.
 describe("a crash storm in worker threads under load", () => {
-  it("fails only the faulty requests, each with its 5xx, and leaves the process whole", async () => {
+  it("fails only the faulty requests, each with its 5xx, and leaves the process whole", { timeout: SCENARIO_TIMEOUT_MS }, async () => {
     const served = (group = await serveGroup(
       "storm",
       `  processes: 1
@@ -70,7 +69,7 @@ describe("a crash storm in worker threads under load", () => {
 
     const load = startSteadyLoad(options);
     await load.completed(50);
-    const deadline = performance.now() + LONG_SECONDS * 1000;
+    const deadline = performance.now() + LONG_FAULT_SECONDS * 1000;
     let budget = QUICK_FAULTS;
     const more = () => (long ? performance.now() < deadline : budget-- > 0);
     await Promise.all(Array.from({ length: STORM_CLIENTS }, async () => {
@@ -79,7 +78,7 @@ describe("a crash storm in worker threads under load", () => {
     await load.completed(50);
     const report = await load.stop();
     const burst = await capacityRecovered(served, TOTAL_THREADS, "/?ms=0", 2 * TOTAL_THREADS);
-    const end = await settledStatus(pid!, warm.threads);
+    const end = await settledStatus(pid!, warm);
     const metrics = await served.metrics();
     const recycled = (reason: string) => seriesValue(metrics, "processgroup_thread_recycles_total", { reason });
     const faults = Object.values(sentFaults).reduce((a, b) => a + b, 0);
@@ -91,7 +90,7 @@ describe("a crash storm in worker threads under load", () => {
       requests: report.sent + faults,
       failed: failed + wrong.length,
       lost: report.lost,
-      notes: `well-behaved: ${report.sent} sent, ${failed} failed; faulty answered as expected: ${faults - wrong.length}/${faults}; threads ${warm.threads} -> ${end.threads}, RSS ${warm.rssMb} -> ${end.rssMb} MB after warm-up; errors: ${JSON.stringify([...report.errorSamples, ...wrong])}`,
+      notes: `well-behaved: ${report.sent} sent, ${failed} failed; faulty answered as expected: ${faults - wrong.length}/${faults}; after warm-up ${describeStatus(warm)}, at the end ${describeStatus(end)}; errors: ${JSON.stringify([...report.errorSamples, ...wrong])}`,
     });
 
     expect(wrong, `seed ${seed}`).toEqual([]);
@@ -107,6 +106,7 @@ describe("a crash storm in worker threads under load", () => {
     expect(recycled("request-timeout")).toBe(sentFaults.loop);
     // Every thread that left has been joined: none lingers, none is missing.
     expect(end.threads).toBe(warm.threads);
+    expect(end.openFiles).toBeLessThanOrEqual(warm.openFiles);
     if (long) expect(end.rssMb).toBeLessThanOrEqual(warm.rssMb + RSS_GROWTH_LIMIT_MB);
   });
 });

@@ -1,4 +1,5 @@
 import { until } from "../../support/until.ts";
+import { chaosMode } from "./figures.ts";
 import { waitReady } from "../../runtime/support/spawned.ts";
 import { isAlive, type ServedGroup } from "./runtime-served.ts";
 
@@ -18,6 +19,12 @@ export async function rollEveryProcess(group: ServedGroup, processes: number): P
   }
   return replaced;
 }
+
+/** How long the long form (PROCESSGROUP_CHAOS=long) keeps injecting faults in each scenario. */
+export const LONG_FAULT_SECONDS = 240;
+
+/** A scenario's test timeout: the project's in the quick form, room for the faults and the checks in the long one. */
+export const SCENARIO_TIMEOUT_MS = chaosMode() === "long" ? (LONG_FAULT_SECONDS + 240) * 1000 : 300_000;
 
 /** Runs `pass` until `seconds` have gone by (at least once); returns how many passes ran. */
 export async function repeatFor(seconds: number, pass: () => Promise<unknown>): Promise<number> {

@@ -1,4 +1,4 @@
-import { readFile } from "node:fs/promises";
+import { readdir, readFile } from "node:fs/promises";
 import { request } from "node:http";
 import { processGroupYaml } from "../../support/process-group-yaml.ts";
 import { until } from "../../support/until.ts";
@@ -59,22 +59,32 @@ export async function serveGroup(name: string, spec: string): Promise<ServedGrou
   };
 }
 
-/** Threads and resident memory of a process, from /proc/PID/status. */
-export async function processStatus(pid: number): Promise<{ readonly threads: number; readonly rssMb: number }> {
-  const status = await readFile(`/proc/${pid}/status`, "utf8");
-  const field = (name: string) => Number(new RegExp(`^${name}:\\s+(\\d+)`, "m").exec(status)?.[1] ?? Number.NaN);
-  return { threads: field("Threads"), rssMb: Math.round(field("VmRSS") / 1024) };
+export interface ProcessStatus {
+  readonly threads: number;
+  readonly rssMb: number;
+  readonly openFiles: number;
 }
 
+/** Threads and resident memory (/proc/PID/status) and open file descriptors (/proc/PID/fd) of a process. */
+export async function processStatus(pid: number): Promise<ProcessStatus> {
+  const status = await readFile(`/proc/${pid}/status`, "utf8");
+  const field = (name: string) => Number(new RegExp(`^${name}:\\s+(\\d+)`, "m").exec(status)?.[1] ?? Number.NaN);
+  return { threads: field("Threads"), rssMb: Math.round(field("VmRSS") / 1024), openFiles: (await readdir(`/proc/${pid}/fd`)).length };
+}
+
+/** "19 threads, 336 MB, 41 files" */
+export const describeStatus = (s: ProcessStatus) => `${s.threads} threads, ${s.rssMb} MB RSS, ${s.openFiles} open files`;
+
 /**
- * The process's status once it has no more threads than `threadsAtMost` (threads that were
- * told to end leave the OS a moment later), or as it is after `timeoutMs`.
+ * The process's status once it has no more threads and open files than `baseline` had
+ * (threads told to end leave the OS a moment later, and closed connections their
+ * descriptors), or as it is after `timeoutMs`.
  */
-export async function settledStatus(pid: number, threadsAtMost: number, timeoutMs = 30_000): Promise<{ readonly threads: number; readonly rssMb: number }> {
+export async function settledStatus(pid: number, baseline: ProcessStatus, timeoutMs = 30_000): Promise<ProcessStatus> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const status = await processStatus(pid);
-    if (status.threads <= threadsAtMost || Date.now() > deadline) return status;
+    if ((status.threads <= baseline.threads && status.openFiles <= baseline.openFiles) || Date.now() > deadline) return status;
     await new Promise((resolve) => setTimeout(resolve, 100));
   }
 }
