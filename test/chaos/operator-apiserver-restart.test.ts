@@ -12,12 +12,11 @@ import { waitForDefaultServiceAccount } from "../controlplane/service-accounts.t
 import { firstApiserver, kubeConfigOn, startApiserver } from "../integration/support/apiservers.ts";
 import { installCrd } from "../support/process-group-crd.ts";
 import { until } from "../support/until.ts";
-import { chaosMode } from "./support/figures.ts";
+import { chaosMode, chaosSeed } from "./support/figures.ts";
 import { awaitConvergence } from "./support/operator-convergence.ts";
 import { ChangeDriver } from "./support/operator-driver.ts";
 import { reportOperatorScenario } from "./support/operator-figures.ts";
 import { OperatorReplicas } from "./support/operator-replicas.ts";
-import { chaosSeed } from "./support/specs-verdicts.ts";
 
 // The API server the operators (and the controllers, and kwok) talk to is stopped and started
 // again, by SIGTERM and by SIGKILL in turn, while a driver keeps changing ProcessGroups through

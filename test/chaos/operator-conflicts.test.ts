@@ -7,14 +7,13 @@ import { controlPlane, kubeConfig } from "../integration/support/control-plane.t
 import { applyCrd } from "../integration/support/crd.ts";
 import { createTestNamespace, type TestNamespace } from "../integration/support/namespace.ts";
 import { processGroupApi } from "../support/process-group-crd.ts";
-import { until } from "../support/until.ts";
-import { chaosMode } from "./support/figures.ts";
+import { unlessTimedOut, until } from "../support/until.ts";
+import { chaosMode, chaosSeed } from "./support/figures.ts";
 import { awaitConvergence } from "./support/operator-convergence.ts";
 import { ChangeDriver } from "./support/operator-driver.ts";
 import { reportOperatorScenario } from "./support/operator-figures.ts";
 import { OperatorReplicas } from "./support/operator-replicas.ts";
 import { RIVAL_CONDITION, RIVAL_LABEL, RivalWriter } from "./support/operator-rival.ts";
-import { chaosSeed } from "./support/specs-verdicts.ts";
 
 // While a driver changes ProcessGroups, another client writes the same objects: it forces its
 // own replicas on the Deployments, applies without force (409), edits them from fresh and
@@ -103,7 +102,7 @@ test("another client writes the same objects; the operator's fields win, others'
     });
     const after = await writesAndReconciles(operators);
     return after.writes === before.writes ? after : undefined;
-  }).catch(() => undefined);
+  }).catch(unlessTimedOut(undefined));
 
   const moves = [...rival.moves].map(([move, n]) => `${move} ${n.taken}${n.conflicts > 0 ? ` (+${n.conflicts} refused 409)` : ""}`).join(", ");
   reportOperatorScenario({

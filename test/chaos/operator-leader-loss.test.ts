@@ -3,12 +3,11 @@ import { afterAll, beforeAll, expect, test } from "vitest";
 import { controlPlane, kubeConfig } from "../integration/support/control-plane.ts";
 import { applyCrd } from "../integration/support/crd.ts";
 import { createTestNamespace, type TestNamespace } from "../integration/support/namespace.ts";
-import { chaosMode } from "./support/figures.ts";
+import { chaosMode, chaosSeed } from "./support/figures.ts";
 import { awaitConvergence } from "./support/operator-convergence.ts";
 import { ChangeDriver } from "./support/operator-driver.ts";
 import { reportOperatorScenario } from "./support/operator-figures.ts";
 import { OperatorReplicas } from "./support/operator-replicas.ts";
-import { chaosSeed } from "./support/specs-verdicts.ts";
 
 // Two operator processes elect a leader; while a driver keeps creating, changing, scaling and
 // deleting ProcessGroups, the leader is SIGKILLed again and again (no lease release, its

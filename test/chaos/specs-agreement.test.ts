@@ -3,10 +3,10 @@ import { beforeAll, describe, expect, it } from "vitest";
 import { kubeConfig } from "../integration/support/control-plane.ts";
 import { applyCrd } from "../integration/support/crd.ts";
 import { createTestNamespace } from "../integration/support/namespace.ts";
-import { reportFigures } from "./support/figures.ts";
+import { chaosSeed, reportFigures } from "./support/figures.ts";
 import { bodyOf, type SpecDocument } from "./support/specs-arbitraries.ts";
 import { mixedDocument } from "./support/specs-mutations.ts";
-import { chaosSeed, renderVerdict, runsOf, serverVerdict } from "./support/specs-verdicts.ts";
+import { renderVerdict, runsOf, serverVerdict } from "./support/specs-verdicts.ts";
 
 // The zod schema (processgroup render, the runtime) and the CRD (kubectl apply) are two
 // enforcements of one definition. Generated documents, valid, with one rule broken or with

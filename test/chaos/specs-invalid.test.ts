@@ -7,10 +7,10 @@ import { processgroup } from "../cli/run-cli.ts";
 import { kubeConfig } from "../integration/support/control-plane.ts";
 import { applyCrd } from "../integration/support/crd.ts";
 import { createTestNamespace } from "../integration/support/namespace.ts";
-import { reportFigures } from "./support/figures.ts";
+import { chaosSeed, reportFigures } from "./support/figures.ts";
 import { bodyOf } from "./support/specs-arbitraries.ts";
 import { invalidDocument, type InvalidDocument } from "./support/specs-mutations.ts";
-import { chaosSeed, isWithin, renderedProblems, renderVerdict, runsOf, serverVerdict, yamlFileOf } from "./support/specs-verdicts.ts";
+import { isWithin, renderedProblems, renderVerdict, runsOf, serverVerdict, yamlFileOf } from "./support/specs-verdicts.ts";
 
 // Valid documents with exactly one rule broken: the API server refuses each naming the broken
 // field, and so does processgroup render (its pure core per document, then the command itself

@@ -38,3 +38,9 @@ export function reportFigures(figures: ChaosFigures): void {
 export function chaosMode(): "quick" | "long" {
   return process.env["PROCESSGROUP_CHAOS"] === "long" ? "long" : "quick";
 }
+
+/** The seed of a scenario's random choices: PROCESSGROUP_CHAOS_SEED replays a run, else a new one each run (report it). */
+export function chaosSeed(): number {
+  const fromEnv = Number(process.env["PROCESSGROUP_CHAOS_SEED"]);
+  return Number.isInteger(fromEnv) && fromEnv !== 0 ? fromEnv : Math.floor(Math.random() * 2 ** 31);
+}

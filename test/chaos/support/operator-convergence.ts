@@ -6,7 +6,7 @@ import { render } from "../../../operator/src/render/render.ts";
 import { defaultRenderOptions } from "../../../operator/src/render/options.ts";
 import { envOf } from "../../integration/operator-support/process-groups.ts";
 import { processGroupApi } from "../../support/process-group-crd.ts";
-import { until } from "../../support/until.ts";
+import { unlessTimedOut, until } from "../../support/until.ts";
 import { REVISION_ENV, type ChangeDriver, type Desired } from "./operator-driver.ts";
 
 // The end of every operator scenario: each group the driver left is what it last asked for,
@@ -70,7 +70,7 @@ export async function awaitConvergence(kc: KubeConfig, namespace: string, driver
       if (problems.length > 0) notConverged.set(name, problems);
     }
     return notConverged.size === 0 ? true : undefined;
-  }).catch(() => undefined);
+  }).catch(unlessTimedOut(undefined));
   const lost = driver.changes.filter((c) => c.generation !== undefined && !driver.desired.get(c.name)?.deleted && c.generation > (observed.get(c.name) ?? 0)).length;
   return { notConverged, lost, ms: Date.now() - started };
 }

@@ -1,5 +1,6 @@
 import type { V1ConfigMap } from "@kubernetes/client-node";
 import { flags, parseProcessGroupDocuments, parseWith, ProcessGroup, type ProcessGroupStatus } from "../../../crds/index.ts";
+import { statusCodeOf } from "../../../operator/src/kube/api-errors.ts";
 import { covers } from "../../../operator/src/reconcile/covers.ts";
 import { sourceChecksumOf } from "../../../operator/src/reconcile/source-checksum.ts";
 import { render, renderedObjects } from "../../../operator/src/render/render.ts";
@@ -7,14 +8,17 @@ import { kubeConfig } from "../../integration/support/control-plane.ts";
 import { TEST_RUNTIME_IMAGE } from "../../integration/operator-support/in-process-operator.ts";
 import { clients, readDeployment } from "../../integration/operator-support/process-groups.ts";
 import { processGroupApi } from "../../support/process-group-crd.ts";
-import { until } from "../../support/until.ts";
+import { unlessTimedOut, until } from "../../support/until.ts";
 import { bodyOf, type Spec, type SpecDocument } from "./specs-arbitraries.ts";
 import { childrenVerdict, yamlOf } from "./specs-verdicts.ts";
 
 export interface SampleOutcome {
   readonly name: string;
-  /** What the operator must report: Ready, or Degraded ApplyRejected when Kubernetes refuses a child. */
-  readonly expected: "Ready" | "ApplyRejected";
+  /**
+   * What the operator must report: Ready; Degraded ApplyRejected when Kubernetes refuses a
+   * child; Degraded ReplicaFailure when it takes the Deployment but refuses its pods.
+   */
+  readonly expected: "Ready" | "ApplyRejected" | "ReplicaFailure";
   /** Empty when the group got there; otherwise what was seen last. */
   readonly problems: readonly string[];
 }
@@ -40,10 +44,15 @@ function configMapNameOf(spec: Spec): string | undefined {
   return source?.type === "ConfigMap" ? source.configMap?.name : undefined;
 }
 
+/** Creates the ConfigMap unless it exists (two sampled groups may name the same one, at the same time). */
 async function ensureConfigMap(namespace: string, name: string): Promise<V1ConfigMap> {
   const core = clients().core;
-  const existing = await core.readNamespacedConfigMap({ name, namespace }).catch(() => undefined);
-  return existing ?? core.createNamespacedConfigMap({ namespace, body: { metadata: { name }, data: SOURCE_DATA } });
+  try {
+    return await core.createNamespacedConfigMap({ namespace, body: { metadata: { name }, data: SOURCE_DATA } });
+  } catch (error) {
+    if (statusCodeOf(error) !== 409) throw error;
+    return core.readNamespacedConfigMap({ name, namespace });
+  }
 }
 
 /** What the operator applies for the group, as render computes it with the operator's options. */
@@ -62,8 +71,8 @@ async function differences(namespace: string, name: string, expected: SampleOutc
   const seen: string[] = [];
   if (status?.observedGeneration !== metadata.generation) seen.push(`generation ${metadata.generation} not observed (status: ${status?.observedGeneration})`);
   const degraded = condition(status, "Degraded");
-  if (expected === "ApplyRejected") {
-    if (degraded?.status !== "True" || degraded.reason !== "ApplyRejected") seen.push(`Degraded ${said(degraded)}`);
+  if (expected !== "Ready") {
+    if (degraded?.status !== "True" || degraded.reason !== expected) seen.push(`Degraded ${said(degraded)}`);
     return seen;
   }
   const ready = condition(status, "Ready");
@@ -76,7 +85,7 @@ async function differences(namespace: string, name: string, expected: SampleOutc
   return seen;
 }
 
-/** One group: created, its outcome predicted from a dry run of its children, then awaited. */
+/** One group: created, its outcome predicted from dry runs of its children and a pod, then awaited. */
 async function reconcileOne(namespace: string, document: SpecDocument, name: string): Promise<SampleOutcome> {
   const group = runnable(document, name);
   const configMapName = configMapNameOf(group.spec);
@@ -85,14 +94,14 @@ async function reconcileOne(namespace: string, document: SpecDocument, name: str
   const [parsed] = parseProcessGroupDocuments(yamlOf(body));
   if (!parsed?.result.ok) return { name, expected: "Ready", problems: [`render refuses it: ${JSON.stringify(parsed?.result)}`] };
   const children = await childrenVerdict(kubeConfig(), namespace, renderedObjects(desiredOf(parsed.result.value, configMap)));
-  const expected = children.accepted ? "Ready" : "ApplyRejected";
+  const expected = children.accepted ? "Ready" : children.refused === "Pod" ? "ReplicaFailure" : "ApplyRejected";
   await clients().custom.createNamespacedCustomObject({ ...processGroupApi, namespace, body });
 
   let seen = ["nothing read yet"];
   const reached = await until(`${name} to be ${expected}`, 120_000, async () => {
     seen = await differences(namespace, name, expected, configMap);
     return seen.length === 0 ? true : undefined;
-  }).catch(() => false);
+  }).catch(unlessTimedOut(false));
   return { name, expected, problems: reached ? [] : seen };
 }
 

@@ -1,4 +1,4 @@
-import { CustomObjectsApi, KubernetesObjectApi, type KubeConfig, type KubernetesObject } from "@kubernetes/client-node";
+import { CustomObjectsApi, KubernetesObjectApi, type KubeConfig, type KubernetesObject, type V1Deployment } from "@kubernetes/client-node";
 import { stringify } from "yaml";
 import { renderText } from "../../../operator/src/cli/render-file.ts";
 import { defaultRenderOptions } from "../../../operator/src/render/options.ts";
@@ -58,12 +58,20 @@ export async function serverVerdict(kc: KubeConfig, namespace: string, body: obj
   return { accepted: false, paths: [...causes, ...unknown], said: `${refused.code}: ${refused.message}` };
 }
 
-/** The API server's verdict on the objects render makes of a document (dry run, in `namespace`): the first it refuses. */
-export async function childrenVerdict(kc: KubeConfig, namespace: string, objects: readonly KubernetesObject[]): Promise<Verdict> {
+/**
+ * The API server's verdict on the objects render makes of a document, and on a pod of its
+ * Deployment's template (pods are validated more strictly than templates), all dry runs in
+ * `namespace`: the first refused, with its kind.
+ */
+export async function childrenVerdict(kc: KubeConfig, namespace: string, objects: readonly KubernetesObject[]): Promise<Verdict & { readonly refused?: string }> {
   const client = KubernetesObjectApi.makeApiClient(kc);
-  for (const object of objects) {
+  const pods = objects.flatMap((o) => {
+    const template = (o as V1Deployment).spec?.template;
+    return o.kind === "Deployment" && template ? [{ apiVersion: "v1", kind: "Pod", metadata: { name: `${o.metadata?.name ?? "pod"}-probe` }, spec: template.spec }] : [];
+  });
+  for (const object of [...objects, ...pods]) {
     const refused = await refusalOrUndefined(client.create({ ...object, metadata: { ...object.metadata, namespace } }, undefined, "All"));
-    if (refused) return { accepted: false, paths: (refused.details?.causes ?? []).flatMap((c) => (c.field ? [`${object.kind} ${c.field}`] : [])), said: refused.message };
+    if (refused) return { accepted: false, refused: object.kind, paths: (refused.details?.causes ?? []).flatMap((c) => (c.field ? [`${object.kind} ${c.field}`] : [])), said: refused.message };
   }
   return { accepted: true, paths: [], said: "accepted" };
 }
@@ -71,12 +79,6 @@ export async function childrenVerdict(kc: KubeConfig, namespace: string, objects
 /** True when `path` is `field` or lies inside it (`spec.env` holds `spec.env[1].name`). */
 export function isWithin(path: string, field: string): boolean {
   return path === field || path.startsWith(`${field}.`) || path.startsWith(`${field}[`);
-}
-
-/** fast-check's seed: PROCESSGROUP_CHAOS_SEED replays a run; otherwise a new one each run, printed with the figures. */
-export function chaosSeed(): number {
-  const fromEnv = Number(process.env["PROCESSGROUP_CHAOS_SEED"]);
-  return Number.isInteger(fromEnv) && fromEnv !== 0 ? fromEnv : Math.floor(Math.random() * 2 ** 31);
 }
 
 /** Runs of a property: `quick` in CI, ten times as many in the long form. */
