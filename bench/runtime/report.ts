@@ -50,6 +50,12 @@ function errorsSection(result: RuntimeBenchResult, servers: readonly ServerSpec[
   );
 }
 
+function spread(summary: Summary): string {
+  const rounds = summary.requestsPerSecondByRound;
+  const lowest = Math.min(...rounds);
+  return rounds.length < 2 ? "—" : lowest > 0 ? times(Math.max(...rounds) / lowest) : "∞";
+}
+
 /** The Markdown of a runtime bench; `heading` is the level of its title ("##"). */
 export function runtimeReport(result: RuntimeBenchResult, heading = "##"): string {
   const sub = `${heading}#`;
@@ -86,6 +92,12 @@ export function runtimeReport(result: RuntimeBenchResult, heading = "##"): strin
     table(["server", ...columns], cells(result, servers, (s) => `${ms(s.p50Ms)} / ${ms(s.p99Ms)}`)),
     "",
     errorsSection(result, servers),
+    "",
+    `${sub} Spread between rounds (highest / lowest req/s)`,
+    "",
+    "How far the rounds of one cell were apart: the machine's own noise. Near 1.0× the medians can be compared closely; far from it, only large differences mean something.",
+    "",
+    table(["server", ...columns], cells(result, servers, spread)),
     "",
     `${sub} Server CPU per request (µs, user + system over the process tree)`,
     "",
