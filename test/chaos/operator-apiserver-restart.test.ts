@@ -38,7 +38,7 @@ beforeAll(async () => {
 }, 300_000);
 
 afterAll(async () => {
-  replicas?.kill();
+  await replicas?.kill();
   if (state) await stopControlPlane(state, silent);
   if (dir) await rm(dir, { recursive: true, force: true });
 });

@@ -23,7 +23,7 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
-  replicas?.kill();
+  await replicas?.kill();
   await ns?.delete();
 });
 

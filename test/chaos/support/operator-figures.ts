@@ -35,6 +35,7 @@ export function reportOperatorScenario(s: OperatorScenario): void {
     notes: [
       `converged ${(s.convergence.ms / 1000).toFixed(1)} s after the last change`,
       `${s.replicas.count("reconciled")} reconciles that wrote, ${s.replicas.count("conflict; retrying")} conflict retries, ${s.replicas.count("reconcile failed; retrying")} failed reconciles retried`,
+      `${s.replicas.count("became leader")} times a replica became leader, ${s.replicas.count("could not renew the lease in time; no longer leader")} times a leader gave up its lease`,
       `${s.driver.retries} driver calls retried`,
       `driver seed ${s.seed}`,
       ...(s.notes ? [s.notes] : []),

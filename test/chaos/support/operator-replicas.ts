@@ -1,4 +1,7 @@
 import { CoordinationV1Api, type KubeConfig } from "@kubernetes/client-node";
+import { mkdir, writeFile } from "node:fs/promises";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
 import { OperatorProcess, operatorArgs } from "../../support/operator-process.ts";
 import { until } from "../../support/until.ts";
 
@@ -83,8 +86,12 @@ export class OperatorReplicas {
     await Promise.all(this.running.map((p) => p.stop("SIGTERM")));
   }
 
-  kill(): void {
+  /** Kills any replica left and keeps every replica's log, for the story of a failure: .cluster/chaos/operator-logs/NAMESPACE/IDENTITY.jsonl. */
+  async kill(): Promise<void> {
     for (const p of this.started) p.kill();
+    const dir = fileURLToPath(new URL(`../../../.cluster/chaos/operator-logs/${this.#namespace}/`, import.meta.url));
+    await mkdir(dir, { recursive: true });
+    for (const p of this.started) await writeFile(join(dir, `${p.identity}.jsonl`), p.lines.map((l) => JSON.stringify(l)).join("\n"));
   }
 
   /** How many log lines of every replica, dead or alive, carry this message. */
