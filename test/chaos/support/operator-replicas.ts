@@ -45,25 +45,28 @@ export class OperatorReplicas {
     return this.leader(kc, 60_000);
   }
 
-  /** The running replica that holds the Lease and reconciles, once there is one. */
+  /** The running replica that holds the Lease (if any) and when the Lease was last renewed. */
+  async #lease(kc: KubeConfig): Promise<{ holder: OperatorProcess | undefined; renewedAt: number }> {
+    const lease = await kc.makeApiClient(CoordinationV1Api).readNamespacedLease({ name: LEASE, namespace: this.#namespace }).catch(() => undefined);
+    const renewTime = lease?.spec?.renewTime;
+    return { holder: this.running.find((p) => p.identity === lease?.spec?.holderIdentity), renewedAt: renewTime ? new Date(renewTime).getTime() : 0 };
+  }
+
+  /** The running replica that holds the Lease and reconciles (with caches synced after `notBefore`), once there is one. */
   leader(kc: KubeConfig, timeoutMs: number, notBefore = 0): Promise<OperatorProcess> {
-    const leases = kc.makeApiClient(CoordinationV1Api);
     return until("a running replica to lead with synced caches", timeoutMs, async () => {
-      const lease = await leases.readNamespacedLease({ name: LEASE, namespace: this.#namespace }).catch(() => undefined);
-      const holder = this.running.find((p) => p.identity === lease?.spec?.holderIdentity);
+      const { holder } = await this.#lease(kc);
       // The line a replica logs each time it becomes leader and has filled its caches.
       const synced = holder?.lines.some((l) => l.msg === "caches synced; reconciling" && Date.parse(String(l["time"])) >= notBefore);
-      return holder && synced ? holder : undefined;
+      return synced ? holder : undefined;
     });
   }
 
   /** Waits until a running replica holds the Lease and renewed it after `after` (ms since the epoch). */
   renewedAfter(kc: KubeConfig, after: number, timeoutMs: number): Promise<OperatorProcess> {
-    const leases = kc.makeApiClient(CoordinationV1Api);
     return until("a running replica to renew the lease", timeoutMs, async () => {
-      const lease = await leases.readNamespacedLease({ name: LEASE, namespace: this.#namespace }).catch(() => undefined);
-      const renewed = lease?.spec?.renewTime ? new Date(lease.spec.renewTime).getTime() : 0;
-      return renewed > after ? this.running.find((p) => p.identity === lease?.spec?.holderIdentity) : undefined;
+      const { holder, renewedAt } = await this.#lease(kc);
+      return renewedAt > after ? holder : undefined;
     });
   }
 

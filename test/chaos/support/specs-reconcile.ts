@@ -1,6 +1,7 @@
 import type { V1ConfigMap } from "@kubernetes/client-node";
-import { flags, parseProcessGroupDocuments, parseWith, ProcessGroup, type ProcessGroupStatus } from "../../../crds/index.ts";
+import { flags, parseProcessGroupDocuments, parseWith, ProcessGroup, type Condition } from "../../../crds/index.ts";
 import { statusCodeOf } from "../../../operator/src/kube/api-errors.ts";
+import { findCondition } from "../../../operator/src/reconcile/conditions.ts";
 import { covers } from "../../../operator/src/reconcile/covers.ts";
 import { sourceChecksumOf } from "../../../operator/src/reconcile/source-checksum.ts";
 import { render, renderedObjects } from "../../../operator/src/render/render.ts";
@@ -60,8 +61,7 @@ function desiredOf(group: ProcessGroup, configMap: V1ConfigMap | undefined) {
   return render(group, { runtimeImage: TEST_RUNTIME_IMAGE, sourceChecksum: configMap ? sourceChecksumOf(configMap) : undefined });
 }
 
-const condition = (status: ProcessGroupStatus | undefined, type: string) => status?.conditions?.find((c) => c.type === type);
-const said = (c: ReturnType<typeof condition>) => `${c?.status}/${c?.reason}: ${c?.message}`;
+const said = (c: Condition | undefined) => `${c?.status}/${c?.reason}: ${c?.message}`;
 
 /** What still differs from the expected outcome (none: reached). */
 async function differences(namespace: string, name: string, expected: SampleOutcome["expected"], configMap: V1ConfigMap | undefined): Promise<string[]> {
@@ -70,12 +70,12 @@ async function differences(namespace: string, name: string, expected: SampleOutc
   const { metadata, status } = observed.value;
   const seen: string[] = [];
   if (status?.observedGeneration !== metadata.generation) seen.push(`generation ${metadata.generation} not observed (status: ${status?.observedGeneration})`);
-  const degraded = condition(status, "Degraded");
+  const degraded = findCondition(status?.conditions, "Degraded");
   if (expected !== "Ready") {
     if (degraded?.status !== "True" || degraded.reason !== expected) seen.push(`Degraded ${said(degraded)}`);
     return seen;
   }
-  const ready = condition(status, "Ready");
+  const ready = findCondition(status?.conditions, "Ready");
   if (ready?.status !== "True") seen.push(`Ready ${said(ready)}`);
   if (degraded?.status !== "False") seen.push(`Degraded ${said(degraded)}`);
   const want = flags(observed.value.spec);
