@@ -83,8 +83,9 @@ export async function benchRuntime({ plan, tools, progress }: RuntimeBenchOption
     progress(`${signal}: stopping every server`);
     void fleet.stopAll().then(() => process.exit(130));
   };
-  process.once("SIGINT", onSignal);
-  process.once("SIGTERM", onSignal);
+  // A closed terminal (SIGHUP) too: Apache takes SIGHUP as "reload" and would outlive the bench.
+  const signals: NodeJS.Signals[] = ["SIGINT", "SIGTERM", "SIGHUP"];
+  for (const signal of signals) process.once(signal, onSignal);
   try {
     await fleet.start(plan, tools, { tools, workDir, maxConnections: Math.max(...workloads.map((w) => w.connections)) }, notes);
     progress(`warming up ${fleet.running.length} servers (${settings.warmupSeconds} s per workload)`);
@@ -119,8 +120,7 @@ export async function benchRuntime({ plan, tools, progress }: RuntimeBenchOption
   } finally {
     progress(`stopping ${fleet.running.length} servers`);
     await fleet.stopAll();
-    process.off("SIGINT", onSignal);
-    process.off("SIGTERM", onSignal);
+    for (const signal of signals) process.off(signal, onSignal);
     await rm(workDir, { recursive: true, force: true });
   }
   return result(null);
