@@ -20,6 +20,8 @@ export interface Convergence {
   readonly lost: number;
   /** From the call to the moment everything matched (or the deadline). */
   readonly ms: number;
+  /** What the last group to converge was waiting for, when one took more than a pass. */
+  readonly slowest?: string;
 }
 
 const orUndefined = <T>(read: Promise<T>): Promise<T | undefined> => read.catch((error: unknown) => (isNotFound(error) ? undefined : Promise.reject(error)));
@@ -62,7 +64,10 @@ export async function awaitConvergence(kc: KubeConfig, namespace: string, driver
   const started = Date.now();
   let notConverged = new Map<string, readonly string[]>();
   const observed = new Map<string, number>();
+  let slowest: string | undefined;
   await until("every group to converge", timeoutMs, async () => {
+    const [waiting] = notConverged;
+    if (waiting) slowest = `${waiting[0]} at ${((Date.now() - started) / 1000).toFixed(0)} s: ${waiting[1].join("; ")}`;
     notConverged = new Map();
     for (const [name, desired] of driver.desired) {
       const { problems, observedGeneration } = await differences(kc, namespace, name, desired);
@@ -72,5 +77,5 @@ export async function awaitConvergence(kc: KubeConfig, namespace: string, driver
     return notConverged.size === 0 ? true : undefined;
   }).catch(unlessTimedOut(undefined));
   const lost = driver.changes.filter((c) => c.generation !== undefined && !driver.desired.get(c.name)?.deleted && c.generation > (observed.get(c.name) ?? 0)).length;
-  return { notConverged, lost, ms: Date.now() - started };
+  return { notConverged, lost, ms: Date.now() - started, ...(slowest ? { slowest } : {}) };
 }

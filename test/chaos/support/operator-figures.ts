@@ -33,7 +33,7 @@ export function reportOperatorScenario(s: OperatorScenario): void {
     failed: s.convergence.notConverged.size,
     lost: s.convergence.lost,
     notes: [
-      `converged ${(s.convergence.ms / 1000).toFixed(1)} s after the last change`,
+      `converged ${(s.convergence.ms / 1000).toFixed(1)} s after the last change${s.convergence.slowest ? ` (last waited for: ${s.convergence.slowest})` : ""}`,
       `${s.replicas.count("reconciled")} reconciles that wrote, ${s.replicas.count("conflict; retrying")} conflict retries, ${s.replicas.count("reconcile failed; retrying")} failed reconciles retried`,
       `${s.replicas.count("became leader")} times a replica became leader, ${s.replicas.count("could not renew the lease in time; no longer leader")} times a leader gave up its lease`,
       `${s.driver.retries} driver calls retried`,
