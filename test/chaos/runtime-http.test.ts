@@ -4,24 +4,23 @@ import { fileURLToPath } from "node:url";
 import { afterAll, describe, expect, it } from "vitest";
 import { seriesValue } from "../runtime/support/metrics.ts";
 import { chaosMode, reportFigures } from "./support/figures.ts";
-import { describeLoad, failedRequests, startSteadyLoad, type SteadyLoadOptions } from "./support/runtime-load.ts";
+import { describeLoad, failedRequests, type SteadyLoadOptions } from "./support/runtime-load.ts";
 import { malformedRequest } from "./support/runtime-malformed.ts";
 import { rawConnection, statusesOf, untilReceived, type RawOutcome } from "./support/runtime-raw.ts";
-import { LONG_FAULT_SECONDS, SCENARIO_TIMEOUT_MS, repeatFor } from "./support/runtime-rollout.ts";
-import { capacityRecovered, describeStatus, processStatus, serveGroup, settledStatus, type ProcessStatus, type ServedGroup } from "./support/runtime-served.ts";
+import { SCENARIO_TIMEOUT_MS, repeatFor } from "./support/runtime-rollout.ts";
+import { rssBoundMb, SEGMENTS, SEGMENT_SECONDS, soak } from "./support/runtime-soak.ts";
+import { capacityRecovered, describeStatus, serveGroup, settledStatus, steadyStatus, type ProcessStatus, type ServedGroup } from "./support/runtime-served.ts";
 import { FaultTally } from "./support/runtime-tally.ts";
 
 const fixture = (path: string) => fileURLToPath(new URL(path, import.meta.url));
 const long = chaosMode() === "long";
-/** Each round's counts; the long form runs rounds for LONG_FAULT_SECONDS. */
+/** Each round's counts; the long form runs rounds for SEGMENT_SECONDS in each of its SEGMENTS. */
 const MALFORMED_RUNS = 150;
 const SLOWLORIS = 40;
 const EACH = 8;
 const THREADS = 4;
 const TOTAL_THREADS = 2 * THREADS;
 const MB = 1024 * 1024;
-/** Long form: what the process may have grown by between the first round and the end (see docs/reliability.md). */
-const RSS_GROWTH_LIMIT_MB = 64;
 
 let group: ServedGroup | undefined;
 afterAll(() => group?.stop());
@@ -176,12 +175,9 @@ describe("malformed and abusive HTTP under load", () => {
     const [pid] = served.servingPids();
     const { port } = served;
     const options: SteadyLoadOptions = { url: served.url, paths: ["/?ms=5", "/echo/x"], keepAliveClients: 4, freshClients: 1 };
-    const load = startSteadyLoad(options);
-    await load.completed(50);
     const seed = Number(process.env["PROCESSGROUP_CHAOS_SEED"] ?? Date.now() % 1_000_000);
     const tally = new FaultTally();
     let rounds = 0;
-    let warm: ProcessStatus | undefined;
     const round = async () => {
       const slow = slowloris(port, tally);
       await malformed(port, tally, seed + rounds);
@@ -191,35 +187,41 @@ describe("malformed and abusive HTTP under load", () => {
       await pipelining(port, tally);
       await slow;
       rounds += 1;
-      warm ??= await processStatus(pid!);
     };
-    if (long) await repeatFor(LONG_FAULT_SECONDS, round);
-    else await round();
-    await load.completed(50);
-    const report = await load.stop();
+    let warm: ProcessStatus | undefined;
+    const atRest = async () => {
+      await capacityRecovered(served, TOTAL_THREADS, "/?ms=0", 8);
+      return [warm ? await settledStatus(pid!, warm) : await steadyStatus(pid!)];
+    };
+    // Warm-up: the well-behaved load alone, then the process at rest is the baseline.
+    const warmUp = await soak(options, 1, async () => {}, atRest);
+    warm = warmUp.rests[0]![0]!;
+    const { report, rests } = await soak(options, SEGMENTS, async () => void (long ? await repeatFor(SEGMENT_SECONDS, round) : await round()), atRest);
     const burst = await capacityRecovered(served, TOTAL_THREADS, "/?ms=0", 2 * TOTAL_THREADS);
-    const end = await settledStatus(pid!, warm!);
+    const atRests = rests.map(([status]) => status!);
     const metrics = await served.metrics();
-    const failed = failedRequests(report);
+    const failed = failedRequests(report) + failedRequests(warmUp.report);
     reportFigures({
       scenario: `malformed and abusive HTTP, 1 process x ${THREADS} threads x 2 groups`,
       load: describeLoad(options, report),
       faults: `${tally.total} bad connections in ${rounds} round(s) (fast-check seed ${seed}): ${tally.describe()}`,
-      requests: report.sent + tally.total,
+      requests: report.sent + warmUp.report.sent + tally.total,
       failed: failed + tally.wrong.length,
-      lost: report.lost,
-      notes: `well-behaved: ${report.sent} sent, ${failed} failed; bad clients answered as owed: ${tally.total - tally.wrong.length}/${tally.total}; client errors counted ${seriesValue(metrics, "processgroup_client_errors_total")}, 499s ${seriesValue(metrics, "processgroup_requests_total", { status: "499" })}; after round 1 ${describeStatus(warm!)}, at the end ${describeStatus(end)}; errors: ${JSON.stringify([...report.errorSamples, ...tally.wrong].slice(0, 20))}`,
+      lost: report.lost + warmUp.report.lost,
+      notes: `well-behaved: ${report.sent + warmUp.report.sent} sent, ${failed} failed; bad clients answered as owed: ${tally.total - tally.wrong.length}/${tally.total}; client errors counted ${seriesValue(metrics, "processgroup_client_errors_total")}, 499s ${seriesValue(metrics, "processgroup_requests_total", { status: "499" })}; at rest after warm-up ${describeStatus(warm)}, after each segment ${atRests.map(describeStatus).join(" / ")}; errors: ${JSON.stringify([...report.errorSamples, ...tally.wrong].slice(0, 20))}`,
     });
 
     expect(tally.wrong, `seed ${seed}`).toEqual([]);
-    expect(report.errorSamples).toEqual([]);
+    expect([...report.errorSamples, ...warmUp.report.errorSamples]).toEqual([]);
     expect(failed).toBe(0);
-    expect(report.lost).toBe(0);
+    expect(report.lost + warmUp.report.lost).toBe(0);
     expect(served.servingPids()).toEqual([pid]);
     expect(served.spawned.logs.some((l) => l.msg === "a process died; starting it again")).toBe(false);
     expect(burst).toEqual(Array(2 * TOTAL_THREADS).fill(200));
-    expect(end.threads).toBe(warm!.threads);
-    expect(end.openFiles).toBeLessThanOrEqual(warm!.openFiles);
-    if (long) expect(end.rssMb).toBeLessThanOrEqual(warm!.rssMb + RSS_GROWTH_LIMIT_MB);
+    for (const status of atRests) {
+      expect(status.threads).toBe(warm.threads);
+      expect(status.openFiles).toBeLessThanOrEqual(warm.openFiles);
+    }
+    if (long) expect(atRests.at(-1)!.rssMb).toBeLessThanOrEqual(rssBoundMb(atRests[0]!.rssMb));
   });
 });

@@ -8,12 +8,11 @@ import { seriesValue } from "../runtime/support/metrics.ts";
 import { chaosMode, reportFigures } from "./support/figures.ts";
 import { describeLoad, failedRequests, startSteadyLoad, type SteadyLoadOptions } from "./support/runtime-load.ts";
 import { LONG_FAULT_SECONDS, SCENARIO_TIMEOUT_MS, repeatFor, rollEveryProcess } from "./support/runtime-rollout.ts";
-import { capacityRecovered, describeStatus, isAlive, processStatus, serveGroup, settledStatus, statusOfFresh, type ProcessStatus, type ServedGroup } from "./support/runtime-served.ts";
+import { capacityRecovered, describeStatus, isAlive, processStatus, serveGroup, settledStatus, statusOfFresh, steadyStatus, type ProcessStatus, type ServedGroup } from "./support/runtime-served.ts";
+import { rssBoundMb, SEGMENTS, SEGMENT_SECONDS, soak } from "./support/runtime-soak.ts";
 
 const STEADY = fileURLToPath(new URL("./fixtures/runtime-steady.mjs", import.meta.url));
 const long = chaosMode() === "long";
-/** Long form: what a process may have grown by between the first pass and the end (see docs/reliability.md). */
-const RSS_GROWTH_LIMIT_MB = 64;
 
 let group: ServedGroup | undefined;
 let folder: string | undefined;
@@ -78,7 +77,7 @@ describe.each([
     expect(replaced).toHaveLength(passes * processes);
     expect(supervisorEnd.threads).toBe(supervisorWarm!.threads);
     expect(supervisorEnd.openFiles).toBeLessThanOrEqual(supervisorWarm!.openFiles);
-    if (long) expect(supervisorEnd.rssMb).toBeLessThanOrEqual(supervisorWarm!.rssMb + RSS_GROWTH_LIMIT_MB);
+    if (long) expect(supervisorEnd.rssMb).toBeLessThanOrEqual(rssBoundMb(supervisorWarm!.rssMb));
     expect(served.servingPids().some((pid) => firstPids.includes(pid))).toBe(false);
     expect(isAlive(served.supervisorPid)).toBe(true);
     expect(await capacityRecovered(served, processes * threads, "/?ms=0", 4 * processes * threads)).toEqual(Array(4 * processes * threads).fill(200));
@@ -98,11 +97,7 @@ describe("reloading app code under load", () => {
     const served = (group = await serveGroup("reload", spec(processes, threads, entry)));
     const pids = served.servingPids();
     const options: SteadyLoadOptions = { url: served.url, paths: ["/?ms=10"], keepAliveClients: 6, freshClients: 2 };
-    const load = startSteadyLoad(options);
-    await load.completed(100);
     let reloads = 0;
-    // The processes stay; their threads are replaced at every reload.
-    let warm: ProcessStatus[] | undefined;
     const reload = async () => {
       reloads += 1;
       const version = `v${reloads}`;
@@ -117,34 +112,42 @@ describe("reloading app code under load", () => {
         const bodies = await Promise.all(Array.from({ length: 8 }, () => fetch(`${served.url}/?ms=0`, { headers: { connection: "close" } }).then((r) => r.text())));
         return bodies.every((b) => b.startsWith(`${version} `)) ? true : undefined;
       });
-      await load.completed(50);
-      warm ??= await Promise.all(pids.map((pid) => processStatus(pid)));
     };
-    if (long) await repeatFor(LONG_FAULT_SECONDS, reload);
-    else for (let i = 0; i < 2; i++) await reload();
-    const report = await load.stop();
-    await capacityRecovered(served, processes * threads, "/?ms=0", 4);
-    const end = await Promise.all(pids.map((pid, i) => settledStatus(pid, warm![i]!)));
-    const failed = failedRequests(report);
+    // The processes stay while their threads are replaced at every reload: compared at rest.
+    let warm: readonly ProcessStatus[] | undefined;
+    const atRest = async () => {
+      await capacityRecovered(served, processes * threads, "/?ms=0", 4);
+      return Promise.all(pids.map((pid, i) => (warm ? settledStatus(pid, warm[i]!) : steadyStatus(pid))));
+    };
+    const warmUp = await soak(options, 1, async () => {}, atRest);
+    warm = warmUp.rests[0]!;
+    const { report, rests } = await soak(options, SEGMENTS, async () => {
+      if (long) await repeatFor(SEGMENT_SECONDS, reload);
+      else for (let i = 0; i < 2; i++) await reload();
+    }, atRest);
+    const failed = failedRequests(report) + failedRequests(warmUp.report);
     const versions = new Set(Object.keys(report.bodies).map((b) => b.split(" ")[0]));
     reportFigures({
       scenario: `reload of app code, ${processes} processes x ${threads} threads`,
       load: describeLoad(options, report),
       faults: `entry file rewritten ${reloads} time(s); every thread of every process replaced each time`,
-      requests: report.sent,
+      requests: report.sent + warmUp.report.sent,
       failed,
-      lost: report.lost,
-      notes: `${versions.size} code versions answered; ${report.retried} retried on a reused connection; processes after reload 1 ${warm!.map(describeStatus).join(" / ")}, at the end ${end.map(describeStatus).join(" / ")}; errors: ${JSON.stringify(report.errorSamples)}`,
+      lost: report.lost + warmUp.report.lost,
+      notes: `${versions.size} code versions answered; ${report.retried} retried on a reused connection; processes at rest after warm-up ${warm.map(describeStatus).join(" / ")}, after each segment ${rests.map((r) => r.map(describeStatus).join(" / ")).join("; ")}; errors: ${JSON.stringify(report.errorSamples)}`,
     });
-    expect(report.errorSamples).toEqual([]);
+    expect([...report.errorSamples, ...warmUp.report.errorSamples]).toEqual([]);
     expect(failed).toBe(0);
-    expect(report.lost).toBe(0);
+    expect(report.lost + warmUp.report.lost).toBe(0);
     expect(versions.size).toBeGreaterThanOrEqual(2);
     expect(served.servingPids().sort()).toEqual([...pids].sort());
-    end.forEach((status, i) => {
-      expect(status.threads).toBe(warm![i]!.threads);
-      if (long) expect(status.rssMb).toBeLessThanOrEqual(warm![i]!.rssMb + RSS_GROWTH_LIMIT_MB);
-    });
+    for (const rest of rests) {
+      rest.forEach((status, i) => {
+        expect(status.threads).toBe(warm![i]!.threads);
+        expect(status.openFiles).toBeLessThanOrEqual(warm![i]!.openFiles);
+      });
+    }
+    if (long) rests.at(-1)!.forEach((status, i) => expect(status.rssMb).toBeLessThanOrEqual(rssBoundMb(rests[0]![i]!.rssMb)));
     expect(await capacityRecovered(served, processes * threads, "/?ms=0", 16)).toEqual(Array(16).fill(200));
     expect(await statusOfFresh(`${served.url}/?ms=0`)).toBe(200);
   });

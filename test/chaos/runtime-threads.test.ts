@@ -2,9 +2,10 @@ import { fileURLToPath } from "node:url";
 import { afterAll, describe, expect, it } from "vitest";
 import { seriesValue } from "../runtime/support/metrics.ts";
 import { chaosMode, reportFigures } from "./support/figures.ts";
-import { describeLoad, failedRequests, startSteadyLoad, type SteadyLoadOptions } from "./support/runtime-load.ts";
-import { capacityRecovered, describeStatus, processStatus, serveGroup, settledStatus, statusOfFresh, type ServedGroup } from "./support/runtime-served.ts";
-import { LONG_FAULT_SECONDS, SCENARIO_TIMEOUT_MS } from "./support/runtime-rollout.ts";
+import { describeLoad, failedRequests, type SteadyLoadOptions } from "./support/runtime-load.ts";
+import { capacityRecovered, describeStatus, serveGroup, settledStatus, statusOfFresh, steadyStatus, type ProcessStatus, type ServedGroup } from "./support/runtime-served.ts";
+import { rssBoundMb, SEGMENTS, SEGMENT_SECONDS, soak } from "./support/runtime-soak.ts";
+import { SCENARIO_TIMEOUT_MS } from "./support/runtime-rollout.ts";
 import { FAULT_STATUS, faultPicker, type ThreadFault } from "./support/runtime-faults.ts";
 
 const fixture = (path: string) => fileURLToPath(new URL(path, import.meta.url));
@@ -14,8 +15,6 @@ const THREADS = 4;
 const TOTAL_THREADS = 2 * THREADS;
 const STORM_CLIENTS = 2;
 const QUICK_FAULTS = 16;
-/** Long form: what the process may have grown by between warm-up and the end (see docs/reliability.md). */
-const RSS_GROWTH_LIMIT_MB = 64;
 
 let group: ServedGroup | undefined;
 afterAll(() => group?.stop());
@@ -59,54 +58,58 @@ describe("a crash storm in worker threads under load", () => {
     };
 
     // Warm-up: load and one fault of each kind, so what the process starts lazily exists
-    // before its threads and memory are measured, with every thread idle.
-    const warmUp = startSteadyLoad(options);
-    await warmUp.completed(200);
-    for (const fault of Object.keys(FAULT_STATUS) as ThreadFault[]) await inject(fault);
-    const warmUpReport = await warmUp.stop();
-    await capacityRecovered(served, TOTAL_THREADS, "/?ms=0", 8);
-    const warm = await processStatus(pid!);
+    // before its threads and open files are counted, at rest.
+    const atRest = async () => {
+      await capacityRecovered(served, TOTAL_THREADS, "/?ms=0", 8);
+      return [warm ? await settledStatus(pid!, warm) : await steadyStatus(pid!)];
+    };
+    let warm: ProcessStatus | undefined;
+    const warmUp = await soak(options, 1, async () => {
+      for (const fault of Object.keys(FAULT_STATUS) as ThreadFault[]) await inject(fault);
+    }, atRest);
+    warm = warmUp.rests[0]![0]!;
 
-    const load = startSteadyLoad(options);
-    await load.completed(50);
-    const deadline = performance.now() + LONG_FAULT_SECONDS * 1000;
-    let budget = QUICK_FAULTS;
-    const more = () => (long ? performance.now() < deadline : budget-- > 0);
-    await Promise.all(Array.from({ length: STORM_CLIENTS }, async () => {
-      while (more()) await inject(nextFault());
-    }));
-    await load.completed(50);
-    const report = await load.stop();
+    const { report, rests } = await soak(options, SEGMENTS, async () => {
+      const deadline = performance.now() + SEGMENT_SECONDS * 1000;
+      let budget = QUICK_FAULTS;
+      const more = () => (long ? performance.now() < deadline : budget-- > 0);
+      await Promise.all(Array.from({ length: STORM_CLIENTS }, async () => {
+        while (more()) await inject(nextFault());
+      }));
+    }, atRest);
     const burst = await capacityRecovered(served, TOTAL_THREADS, "/?ms=0", 2 * TOTAL_THREADS);
-    const end = await settledStatus(pid!, warm);
+    const atRests = rests.map(([status]) => status!);
+    const end = atRests.at(-1)!;
     const metrics = await served.metrics();
     const recycled = (reason: string) => seriesValue(metrics, "processgroup_thread_recycles_total", { reason });
     const faults = Object.values(sentFaults).reduce((a, b) => a + b, 0);
-    const failed = failedRequests(report);
+    const failed = failedRequests(report) + failedRequests(warmUp.report);
     reportFigures({
       scenario: `thread crash storm, 1 process x ${THREADS} threads x 2 groups`,
       load: describeLoad(options, report),
       faults: `${faults} faulty requests from ${STORM_CLIENTS} clients (seed ${seed}): ${JSON.stringify(sentFaults)}`,
-      requests: report.sent + faults,
+      requests: report.sent + warmUp.report.sent + faults,
       failed: failed + wrong.length,
-      lost: report.lost,
-      notes: `well-behaved: ${report.sent} sent, ${failed} failed; faulty answered as expected: ${faults - wrong.length}/${faults}; after warm-up ${describeStatus(warm)}, at the end ${describeStatus(end)}; errors: ${JSON.stringify([...report.errorSamples, ...wrong])}`,
+      lost: report.lost + warmUp.report.lost,
+      notes: `well-behaved: ${report.sent + warmUp.report.sent} sent, ${failed} failed; faulty answered as expected: ${faults - wrong.length}/${faults}; at rest after warm-up ${describeStatus(warm)}, after each segment ${atRests.map(describeStatus).join(" / ")}; errors: ${JSON.stringify([...report.errorSamples, ...warmUp.report.errorSamples, ...wrong])}`,
     });
 
     expect(wrong, `seed ${seed}`).toEqual([]);
-    expect(report.errorSamples, `seed ${seed}`).toEqual([]);
-    expect(failedRequests(warmUpReport)).toBe(0);
+    expect([...report.errorSamples, ...warmUp.report.errorSamples], `seed ${seed}`).toEqual([]);
     expect(failed).toBe(0);
-    expect(report.lost).toBe(0);
+    expect(report.lost + warmUp.report.lost).toBe(0);
     expect(served.servingPids()).toEqual([pid]);
     expect(served.spawned.logs.some((l) => l.msg === "a process died; starting it again")).toBe(false);
     expect(burst).toEqual(Array(2 * TOTAL_THREADS).fill(200));
     expect(recycled("crash")).toBe(sentFaults.throw + sentFaults.exit);
     expect(recycled("memory-limit")).toBe(sentFaults.oom);
     expect(recycled("request-timeout")).toBe(sentFaults.loop);
-    // Every thread that left has been joined: none lingers, none is missing.
-    expect(end.threads).toBe(warm.threads);
-    expect(end.openFiles).toBeLessThanOrEqual(warm.openFiles);
-    if (long) expect(end.rssMb).toBeLessThanOrEqual(warm.rssMb + RSS_GROWTH_LIMIT_MB);
+    // Every thread that left has been joined (none lingers, none is missing), and no
+    // descriptor outlives its thread or connection.
+    for (const status of atRests) {
+      expect(status.threads).toBe(warm.threads);
+      expect(status.openFiles).toBeLessThanOrEqual(warm.openFiles);
+    }
+    if (long) expect(end.rssMb).toBeLessThanOrEqual(rssBoundMb(atRests[0]!.rssMb));
   });
 });

@@ -89,6 +89,18 @@ export async function settledStatus(pid: number, baseline: ProcessStatus, timeou
   }
 }
 
+/** The process's status once its thread and descriptor counts have held still for a second. */
+export async function steadyStatus(pid: number, timeoutMs = 30_000): Promise<ProcessStatus> {
+  const deadline = Date.now() + timeoutMs;
+  let last = await processStatus(pid);
+  for (;;) {
+    await new Promise((resolve) => setTimeout(resolve, 1_000));
+    const now = await processStatus(pid);
+    if ((now.threads === last.threads && now.openFiles === last.openFiles) || Date.now() > deadline) return now;
+    last = now;
+  }
+}
+
 /**
  * Capacity is back: every thread of every group is up and idle, nothing waits, and then a
  * burst of `burst` requests at once, each on a connection of its own, is answered 200.
