@@ -8,8 +8,9 @@ import { describeLoad, failedRequests, type SteadyLoadOptions } from "./support/
 import { malformedRequest } from "./support/runtime-malformed.ts";
 import { rawConnection, statusesOf, untilReceived, type RawOutcome } from "./support/runtime-raw.ts";
 import { SCENARIO_TIMEOUT_MS, repeatFor } from "./support/runtime-rollout.ts";
-import { rssBoundMb, SEGMENTS, SEGMENT_SECONDS, soak } from "./support/runtime-soak.ts";
-import { capacityRecovered, describeStatus, serveGroup, settledStatus, steadyStatus, type ProcessStatus, type ServedGroup } from "./support/runtime-served.ts";
+import { appFolder, replaceEveryThread, type AppFolder } from "./support/runtime-apps.ts";
+import { describeRest, leaks, SEGMENTS, SEGMENT_SECONDS, soak, type Rest } from "./support/runtime-soak.ts";
+import { capacityRecovered, mainHeapMb, serveGroup, settledStatus, steadyStatus, type ServedGroup } from "./support/runtime-served.ts";
 import { FaultTally } from "./support/runtime-tally.ts";
 
 const fixture = (path: string) => fileURLToPath(new URL(path, import.meta.url));
@@ -23,7 +24,11 @@ const TOTAL_THREADS = 2 * THREADS;
 const MB = 1024 * 1024;
 
 let group: ServedGroup | undefined;
-afterAll(() => group?.stop());
+let apps: AppFolder | undefined;
+afterAll(async () => {
+  await group?.stop();
+  await apps?.remove();
+});
 
 const head = (request: string) => `${request} HTTP/1.1\r\nHost: x\r\n`;
 const isClientError = (status: number | undefined) => status !== undefined && status >= 400 && status < 500;
@@ -83,7 +88,7 @@ async function bodies(port: number, tally: FaultTally): Promise<void> {
   const post = (path: string, length: number) => `POST ${path} HTTP/1.1\r\nHost: x\r\nConnection: close\r\nContent-Length: ${length}\r\n\r\n`;
   const bytes = (n: number) => Buffer.alloc(n, 98);
   for (let i = 0; i < EACH / 2; i++) {
-    const read = await rawConnection(port, { send: [post("/echo/read", 16 * MB), bytes(16 * MB)], timeoutMs: 60_000 });
+    const read = await rawConnection(port, { send: [post("/count/read", 16 * MB), bytes(16 * MB)], timeoutMs: 60_000 });
     tally.record("16 MiB body, read", expectAnswers(read, [200]) ?? (read.received.includes(`"bodyLength":${16 * MB}`) ? undefined : "wrong length"));
     // The app answers without reading; the runtime drops the rest of the body, and the
     // client, once it has its answer, closes.
@@ -94,10 +99,10 @@ async function bodies(port: number, tally: FaultTally): Promise<void> {
     });
     tally.record("32 MiB body, ignored", expectAnswers(ignored, [200]));
     // Declares a gigabyte, sends 8 MiB, and stops sending (FIN): the runtime may answer 4xx or close.
-    const truncated = await rawConnection(port, { send: [post("/echo/read", 1024 * MB), bytes(8 * MB)], then: async (socket) => void socket.end(), timeoutMs: 60_000 });
+    const truncated = await rawConnection(port, { send: [post("/count/read", 1024 * MB), bytes(8 * MB)], then: async (socket) => void socket.end(), timeoutMs: 60_000 });
     const truncatedStatus = statusesOf(truncated.received)[0];
     tally.record("1 GiB declared, 8 MiB sent, then FIN", truncated.ending === "closed" && (truncatedStatus === undefined || isClientError(truncatedStatus)) ? undefined : `got ${truncatedStatus}, ${truncated.ending}`);
-    await rawConnection(port, { send: [post("/echo/read", 1024 * MB), bytes(8 * MB)], then: async (socket) => (socket.resetAndDestroy(), "cut") });
+    await rawConnection(port, { send: [post("/count/read", 1024 * MB), bytes(8 * MB)], then: async (socket) => (socket.resetAndDestroy(), "cut") });
     tally.record("1 GiB declared, 8 MiB sent, then RST", undefined);
   }
 }
@@ -110,9 +115,9 @@ async function disconnects(port: number, tally: FaultTally): Promise<void> {
       await rawConnection(port, { send: [`${head("GET /slow/?ms=3000")}\r\n`], then: async () => (await new Promise((r) => setTimeout(r, 200)), "cut") });
       tally.record("gone before the answer", undefined);
       // Mid-request: half of a declared body, then FIN, or RST.
-      await rawConnection(port, { send: [`${head("POST /echo/half")}Content-Length: ${4 * MB}\r\n\r\n`, Buffer.alloc(2 * MB)], then: async () => "cut" });
+      await rawConnection(port, { send: [`${head("POST /count/half")}Content-Length: ${4 * MB}\r\n\r\n`, Buffer.alloc(2 * MB)], then: async () => "cut" });
       tally.record("gone mid-body (FIN)", undefined);
-      await rawConnection(port, { send: [`${head("POST /echo/half")}Content-Length: ${4 * MB}\r\n\r\n`, Buffer.alloc(2 * MB)], then: async (socket) => (socket.resetAndDestroy(), "cut") });
+      await rawConnection(port, { send: [`${head("POST /count/half")}Content-Length: ${4 * MB}\r\n\r\n`, Buffer.alloc(2 * MB)], then: async (socket) => (socket.resetAndDestroy(), "cut") });
       tally.record("gone mid-body (RST)", undefined);
       // Mid-response: after the first chunk of a long stream, FIN, or RST.
       for (const [kind, cut] of [["gone mid-response (FIN)", (s: Socket) => s.destroy()], ["gone mid-response (RST)", (s: Socket) => s.resetAndDestroy()]] as const) {
@@ -150,6 +155,8 @@ async function pipelining(port: number, tally: FaultTally): Promise<void> {
 // well-behaved ones lose nothing, and the process lives on with every thread free again.
 describe("malformed and abusive HTTP under load", () => {
   it("answers 4xx or closes cleanly, and keeps serving everyone else", { timeout: SCENARIO_TIMEOUT_MS }, async () => {
+    const [steady, count, echo, stream] = [fixture("./fixtures/runtime-steady.mjs"), fixture("./fixtures/runtime-count.mjs"), fixture("../runtime/fixtures/echo.mjs"), fixture("../runtime/fixtures/stream.mjs")];
+    const copies = (apps = await appFolder([steady, count, echo, stream]));
     const served = (group = await serveGroup(
       "rough",
       `  processes: 1
@@ -157,18 +164,22 @@ describe("malformed and abusive HTTP under load", () => {
   applications:
     - name: steady
       mount: /
-      entry: ${fixture("./fixtures/runtime-steady.mjs")}
+      entry: ${copies.entry(steady)}
     - name: slow
       mount: /slow
-      entry: ${fixture("./fixtures/runtime-steady.mjs")}
+      entry: ${copies.entry(steady)}
+      applicationGroup: targets
+    - name: count
+      mount: /count
+      entry: ${copies.entry(count)}
       applicationGroup: targets
     - name: echo
       mount: /echo
-      entry: ${fixture("../runtime/fixtures/echo.mjs")}
+      entry: ${copies.entry(echo)}
       applicationGroup: targets
     - name: stream
       mount: /stream
-      entry: ${fixture("../runtime/fixtures/stream.mjs")}
+      entry: ${copies.entry(stream)}
       applicationGroup: targets
 `,
     ));
@@ -188,17 +199,19 @@ describe("malformed and abusive HTTP under load", () => {
       await slow;
       rounds += 1;
     };
-    let warm: ProcessStatus | undefined;
-    const atRest = async () => {
+    let warm: Rest | undefined;
+    const atRest = async (): Promise<Rest> => {
       await capacityRecovered(served, TOTAL_THREADS, "/?ms=0", 8);
-      return [warm ? await settledStatus(pid!, warm) : await steadyStatus(pid!)];
+      await replaceEveryThread(served, copies, TOTAL_THREADS);
+      await capacityRecovered(served, TOTAL_THREADS, "/?ms=0", 8);
+      const status = warm ? await settledStatus(pid!, warm.processes[0]!) : await steadyStatus(pid!);
+      return { processes: [status], mainHeapMb: await mainHeapMb(served) };
     };
     // Warm-up: the well-behaved load alone, then the process at rest is the baseline.
     const warmUp = await soak(options, 1, async () => {}, atRest);
-    warm = warmUp.rests[0]![0]!;
+    const baseline = (warm = warmUp.rests[0]!);
     const { report, rests } = await soak(options, SEGMENTS, async () => void (long ? await repeatFor(SEGMENT_SECONDS, round) : await round()), atRest);
     const burst = await capacityRecovered(served, TOTAL_THREADS, "/?ms=0", 2 * TOTAL_THREADS);
-    const atRests = rests.map(([status]) => status!);
     const metrics = await served.metrics();
     const failed = failedRequests(report) + failedRequests(warmUp.report);
     reportFigures({
@@ -208,7 +221,7 @@ describe("malformed and abusive HTTP under load", () => {
       requests: report.sent + warmUp.report.sent + tally.total,
       failed: failed + tally.wrong.length,
       lost: report.lost + warmUp.report.lost,
-      notes: `well-behaved: ${report.sent + warmUp.report.sent} sent, ${failed} failed; bad clients answered as owed: ${tally.total - tally.wrong.length}/${tally.total}; client errors counted ${seriesValue(metrics, "processgroup_client_errors_total")}, 499s ${seriesValue(metrics, "processgroup_requests_total", { status: "499" })}; at rest after warm-up ${describeStatus(warm)}, after each segment ${atRests.map(describeStatus).join(" / ")}; errors: ${JSON.stringify([...report.errorSamples, ...tally.wrong].slice(0, 20))}`,
+      notes: `well-behaved: ${report.sent + warmUp.report.sent} sent, ${failed} failed; bad clients answered as owed: ${tally.total - tally.wrong.length}/${tally.total}; client errors counted ${seriesValue(metrics, "processgroup_client_errors_total")}, 499s ${seriesValue(metrics, "processgroup_requests_total", { status: "499" })}; at rest after warm-up ${describeRest(baseline)}, after each segment ${rests.map(describeRest).join("; ")}; errors: ${JSON.stringify([...report.errorSamples, ...tally.wrong].slice(0, 20))}`,
     });
 
     expect(tally.wrong, `seed ${seed}`).toEqual([]);
@@ -218,10 +231,6 @@ describe("malformed and abusive HTTP under load", () => {
     expect(served.servingPids()).toEqual([pid]);
     expect(served.spawned.logs.some((l) => l.msg === "a process died; starting it again")).toBe(false);
     expect(burst).toEqual(Array(2 * TOTAL_THREADS).fill(200));
-    for (const status of atRests) {
-      expect(status.threads).toBe(warm.threads);
-      expect(status.openFiles).toBeLessThanOrEqual(warm.openFiles);
-    }
-    if (long) expect(atRests.at(-1)!.rssMb).toBeLessThanOrEqual(rssBoundMb(atRests[0]!.rssMb));
+    expect(leaks(baseline, rests)).toEqual([]);
   });
 });

@@ -3,8 +3,9 @@ import { afterAll, describe, expect, it } from "vitest";
 import { seriesValue } from "../runtime/support/metrics.ts";
 import { chaosMode, reportFigures } from "./support/figures.ts";
 import { describeLoad, failedRequests, type SteadyLoadOptions } from "./support/runtime-load.ts";
-import { capacityRecovered, describeStatus, serveGroup, settledStatus, statusOfFresh, steadyStatus, type ProcessStatus, type ServedGroup } from "./support/runtime-served.ts";
-import { rssBoundMb, SEGMENTS, SEGMENT_SECONDS, soak } from "./support/runtime-soak.ts";
+import { capacityRecovered, mainHeapMb, serveGroup, settledStatus, statusOfFresh, steadyStatus, type ServedGroup } from "./support/runtime-served.ts";
+import { appFolder, replaceEveryThread, type AppFolder } from "./support/runtime-apps.ts";
+import { describeRest, leaks, SEGMENTS, SEGMENT_SECONDS, soak, type Rest } from "./support/runtime-soak.ts";
 import { SCENARIO_TIMEOUT_MS } from "./support/runtime-rollout.ts";
 import { FAULT_STATUS, faultPicker, type ThreadFault } from "./support/runtime-faults.ts";
 
@@ -17,13 +18,19 @@ const STORM_CLIENTS = 2;
 const QUICK_FAULTS = 16;
 
 let group: ServedGroup | undefined;
-afterAll(() => group?.stop());
+let apps: AppFolder | undefined;
+afterAll(async () => {
+  await group?.stop();
+  await apps?.remove();
+});
 
 // App code that crashes its thread, loops forever, blows its heap or calls process.exit,
 // while well-behaved clients keep asking the same application group (and another one) for
 // work: only the faulty requests may fail, each with its 5xx, and the process lives on.
 describe("a crash storm in worker threads under load", () => {
   it("fails only the faulty requests, each with its 5xx, and leaves the process whole", { timeout: SCENARIO_TIMEOUT_MS }, async () => {
+    const [steady, faulty, echo] = [fixture("./fixtures/runtime-steady.mjs"), fixture("./fixtures/runtime-faulty.mjs"), fixture("../runtime/fixtures/echo.mjs")];
+    const copies = (apps = await appFolder([steady, faulty, echo]));
     const served = (group = await serveGroup(
       "storm",
       `  processes: 1
@@ -34,15 +41,15 @@ describe("a crash storm in worker threads under load", () => {
   applications:
     - name: steady
       mount: /
-      entry: ${fixture("./fixtures/runtime-steady.mjs")}
+      entry: ${copies.entry(steady)}
       applicationGroup: mixed
     - name: faulty
       mount: /faulty
-      entry: ${fixture("./fixtures/runtime-faulty.mjs")}
+      entry: ${copies.entry(faulty)}
       applicationGroup: mixed
     - name: echo
       mount: /echo
-      entry: ${fixture("../runtime/fixtures/echo.mjs")}
+      entry: ${copies.entry(echo)}
 `,
     ));
     const [pid] = served.servingPids();
@@ -59,15 +66,18 @@ describe("a crash storm in worker threads under load", () => {
 
     // Warm-up: load and one fault of each kind, so what the process starts lazily exists
     // before its threads and open files are counted, at rest.
-    const atRest = async () => {
+    const atRest = async (): Promise<Rest> => {
       await capacityRecovered(served, TOTAL_THREADS, "/?ms=0", 8);
-      return [warm ? await settledStatus(pid!, warm) : await steadyStatus(pid!)];
+      await replaceEveryThread(served, copies, TOTAL_THREADS);
+      await capacityRecovered(served, TOTAL_THREADS, "/?ms=0", 8);
+      const status = warm ? await settledStatus(pid!, warm.processes[0]!) : await steadyStatus(pid!);
+      return { processes: [status], mainHeapMb: await mainHeapMb(served) };
     };
-    let warm: ProcessStatus | undefined;
+    let warm: Rest | undefined;
     const warmUp = await soak(options, 1, async () => {
       for (const fault of Object.keys(FAULT_STATUS) as ThreadFault[]) await inject(fault);
     }, atRest);
-    warm = warmUp.rests[0]![0]!;
+    const baseline = (warm = warmUp.rests[0]!);
 
     const { report, rests } = await soak(options, SEGMENTS, async () => {
       const deadline = performance.now() + SEGMENT_SECONDS * 1000;
@@ -78,8 +88,6 @@ describe("a crash storm in worker threads under load", () => {
       }));
     }, atRest);
     const burst = await capacityRecovered(served, TOTAL_THREADS, "/?ms=0", 2 * TOTAL_THREADS);
-    const atRests = rests.map(([status]) => status!);
-    const end = atRests.at(-1)!;
     const metrics = await served.metrics();
     const recycled = (reason: string) => seriesValue(metrics, "processgroup_thread_recycles_total", { reason });
     const faults = Object.values(sentFaults).reduce((a, b) => a + b, 0);
@@ -91,7 +99,7 @@ describe("a crash storm in worker threads under load", () => {
       requests: report.sent + warmUp.report.sent + faults,
       failed: failed + wrong.length,
       lost: report.lost + warmUp.report.lost,
-      notes: `well-behaved: ${report.sent + warmUp.report.sent} sent, ${failed} failed; faulty answered as expected: ${faults - wrong.length}/${faults}; at rest after warm-up ${describeStatus(warm)}, after each segment ${atRests.map(describeStatus).join(" / ")}; errors: ${JSON.stringify([...report.errorSamples, ...warmUp.report.errorSamples, ...wrong])}`,
+      notes: `well-behaved: ${report.sent + warmUp.report.sent} sent, ${failed} failed; faulty answered as expected: ${faults - wrong.length}/${faults}; at rest after warm-up ${describeRest(baseline)}, after each segment ${rests.map(describeRest).join("; ")}; errors: ${JSON.stringify([...report.errorSamples, ...warmUp.report.errorSamples, ...wrong])}`,
     });
 
     expect(wrong, `seed ${seed}`).toEqual([]);
@@ -104,12 +112,8 @@ describe("a crash storm in worker threads under load", () => {
     expect(recycled("crash")).toBe(sentFaults.throw + sentFaults.exit);
     expect(recycled("memory-limit")).toBe(sentFaults.oom);
     expect(recycled("request-timeout")).toBe(sentFaults.loop);
-    // Every thread that left has been joined (none lingers, none is missing), and no
-    // descriptor outlives its thread or connection.
-    for (const status of atRests) {
-      expect(status.threads).toBe(warm.threads);
-      expect(status.openFiles).toBeLessThanOrEqual(warm.openFiles);
-    }
-    if (long) expect(end.rssMb).toBeLessThanOrEqual(rssBoundMb(atRests[0]!.rssMb));
+    // Every thread that left has been joined (none lingers, none is missing), no descriptor
+    // outlives its thread or connection, and the runtime's own state does not grow.
+    expect(leaks(baseline, rests)).toEqual([]);
   });
 });

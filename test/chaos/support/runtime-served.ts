@@ -72,6 +72,11 @@ export async function processStatus(pid: number): Promise<ProcessStatus> {
   return { threads: field("Threads"), rssMb: Math.round(field("VmRSS") / 1024), openFiles: (await readdir(`/proc/${pid}/fd`)).length };
 }
 
+/** The JS heap the group's runtime processes use on their main threads, from their metrics. */
+export async function mainHeapMb(group: ServedGroup): Promise<number> {
+  return Math.round(seriesValue(await group.metrics(), "nodejs_heap_size_used_bytes") / (1024 * 1024));
+}
+
 /** "19 threads, 336 MB, 41 files" */
 export const describeStatus = (s: ProcessStatus) => `${s.threads} threads, ${s.rssMb} MB RSS, ${s.openFiles} open files`;
 

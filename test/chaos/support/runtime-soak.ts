@@ -1,7 +1,7 @@
 import { chaosMode } from "./figures.ts";
 import { startSteadyLoad, type LoadReport, type PathOutcome, type SteadyLoadOptions } from "./runtime-load.ts";
 import { LONG_FAULT_SECONDS } from "./runtime-rollout.ts";
-import type { ProcessStatus } from "./runtime-served.ts";
+import { describeStatus, type ProcessStatus } from "./runtime-served.ts";
 
 /**
  * The long form runs its faults in segments with the process brought to rest between them
@@ -14,28 +14,73 @@ export const SEGMENTS = chaosMode() === "long" ? 4 : 1;
 /** How long each long-form segment injects faults. */
 export const SEGMENT_SECONDS = LONG_FAULT_SECONDS / SEGMENTS;
 
+/** A group brought to rest: its watched processes, and the JS heap their main threads use. */
+export interface Rest {
+  readonly processes: readonly ProcessStatus[];
+  /** The runtime's own objects (the main threads run no app code): where a leak of the runtime's state shows. */
+  readonly mainHeapMb: number;
+}
+
 /**
- * The most RSS at the last rest may exceed RSS at the first: 64 MB or a quarter, whichever is
- * more (allocators keep some of what a burst of threads freed; a leak of a few KB a request or
- * a MB a replaced thread exceeds it within a segment).
+ * How far the main threads' JS heap may be above the warm-up's at any rest: its used size
+ * counts garbage the collector has not reached yet, up to a young generation's worth.
  */
-export const rssBoundMb = (firstRestMb: number) => firstRestMb + Math.max(64, Math.round(firstRestMb / 4));
+const MAIN_HEAP_SLACK_MB = 32;
+
+/**
+ * How far RSS at the last rest may be above RSS at the first. A process of many isolates
+ * climbs towards a plateau set by its busiest moments (the allocator keeps what a burst of
+ * threads freed), so early rests keep rising a little; a leak of a few KB a request or a MB a
+ * replaced thread goes through this within the long form.
+ */
+const RSS_GROWTH_FACTOR = 1.5;
+
+/** The most RSS a process may have at its last rest, given RSS at its first. */
+export const rssBoundMb = (firstRestMb: number) => Math.round(firstRestMb * RSS_GROWTH_FACTOR);
+
+export const describeRest = (rest: Rest) => `${rest.processes.map(describeStatus).join(" / ")}, main heap ${rest.mainHeapMb} MB`;
+
+/**
+ * What leaked between the warm-up and each later rest: threads that did not leave or did
+ * not come back, descriptors left open, main-thread heap, and in the long form RSS beyond
+ * RSS_GROWTH_FACTOR of the first rest after faults.
+ */
+export function leaks(warm: Rest, rests: readonly Rest[]): string[] {
+  const problems: string[] = [];
+  rests.forEach((rest, n) => {
+    rest.processes.forEach((status, i) => {
+      const before = warm.processes[i]!;
+      if (status.threads !== before.threads) problems.push(`rest ${n + 1}, process ${i}: ${status.threads} threads, ${before.threads} after warm-up`);
+      if (status.openFiles > before.openFiles) problems.push(`rest ${n + 1}, process ${i}: ${status.openFiles} open files, ${before.openFiles} after warm-up`);
+    });
+    if (rest.mainHeapMb > warm.mainHeapMb + MAIN_HEAP_SLACK_MB) problems.push(`rest ${n + 1}: main heap ${rest.mainHeapMb} MB, ${warm.mainHeapMb} MB after warm-up`);
+  });
+  const first = rests[0];
+  const last = rests.at(-1);
+  if (chaosMode() === "long" && first && last) {
+    last.processes.forEach((status, i) => {
+      const bound = rssBoundMb(first.processes[i]!.rssMb);
+      if (status.rssMb > bound) problems.push(`process ${i}: ${status.rssMb} MB RSS at the last rest, over ${bound} (${RSS_GROWTH_FACTOR} x the first)`);
+    });
+  }
+  return problems;
+}
 
 export interface Soaked {
   /** The load of every segment, added up. */
   readonly report: LoadReport;
-  /** The watched processes' status at rest after each segment. */
-  readonly rests: readonly (readonly ProcessStatus[])[];
+  /** The group at rest after each segment. */
+  readonly rests: readonly Rest[];
 }
 
 /**
  * Runs `segments` segments: each starts the well-behaved load, lets it settle in, runs
- * `inject(segment)`, stops the load, and then records `rest()`, which brings the process to
- * rest and returns the statuses to compare.
+ * `inject(segment)`, stops the load, and then records `rest()`, which brings the group to
+ * rest and measures it.
  */
-export async function soak(load: SteadyLoadOptions, segments: number, inject: (segment: number) => Promise<void>, rest: () => Promise<readonly ProcessStatus[]>): Promise<Soaked> {
+export async function soak(load: SteadyLoadOptions, segments: number, inject: (segment: number) => Promise<void>, rest: () => Promise<Rest>): Promise<Soaked> {
   const reports: LoadReport[] = [];
-  const rests: (readonly ProcessStatus[])[] = [];
+  const rests: Rest[] = [];
   for (let segment = 0; segment < segments; segment++) {
     const running = startSteadyLoad(load);
     await running.completed(50);
