@@ -72,7 +72,11 @@ export async function processStatus(pid: number): Promise<ProcessStatus> {
   return { threads: field("Threads"), rssMb: Math.round(field("VmRSS") / 1024), openFiles: (await readdir(`/proc/${pid}/fd`)).length };
 }
 
-/** The JS heap the group's runtime processes use on their main threads, from their metrics. */
+/**
+ * The JS heap the group's runtime processes use on their main threads, from their metrics.
+ * Reported, not bounded: the used size counts garbage until a major collection, which an idle
+ * process does not run, so it moves by tens of MB with no trend.
+ */
 export async function mainHeapMb(group: ServedGroup): Promise<number> {
   return Math.round(seriesValue(await group.metrics(), "nodejs_heap_size_used_bytes") / (1024 * 1024));
 }
