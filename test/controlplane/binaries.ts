@@ -14,6 +14,11 @@ export const components = [
   "kubectl",
   "kwok",
   "helm",
+  // A real node (`cluster:up -- --kubelet`, the e2e suite).
+  "kubelet",
+  "kube-proxy",
+  "crane",
+  "pause",
 ] as const;
 export type Component = (typeof components)[number];
 
@@ -26,7 +31,7 @@ export type Binaries<C extends Component> = Record<C, ResolvedBinary>;
 
 // build.sh builds per target, and one target can yield several binaries (the Kubernetes
 // module builds all four of its commands in one `go build`, sharing the compile).
-type BuildTarget = "etcd" | "kubernetes" | "kwok" | "helm";
+type BuildTarget = "etcd" | "kubernetes" | "kwok" | "helm" | "kubernetes-node" | "crane" | "pause";
 const buildTargetOf: Record<Component, BuildTarget> = {
   etcd: "etcd",
   "kube-apiserver": "kubernetes",
@@ -35,6 +40,10 @@ const buildTargetOf: Record<Component, BuildTarget> = {
   kubectl: "kubernetes",
   kwok: "kwok",
   helm: "helm",
+  kubelet: "kubernetes-node",
+  "kube-proxy": "kubernetes-node",
+  crane: "crane",
+  pause: "pause",
 };
 
 // envtest's asset directory only ever holds these three.
@@ -51,6 +60,10 @@ function cachedPath(component: Component, versions: PinnedVersions): string {
     kubernetes: versions.KUBERNETES_VERSION,
     kwok: versions.KWOK_VERSION,
     helm: versions.HELM_VERSION,
+    "kubernetes-node": versions.KUBERNETES_VERSION,
+    crane: versions.CRANE_VERSION,
+    // Our own program (test/controlplane/pause); its directory changes name when it does.
+    pause: "1",
   }[target];
   return join(cacheRoot(), "bin", `${target}-${version}`, component);
 }

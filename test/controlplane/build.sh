@@ -16,33 +16,65 @@ need() { # need DIR BIN... -> true when any binary is missing
   return 1
 }
 
-build_kubernetes() {
-  local v=$KUBERNETES_VERSION minor staging dir work started
-  dir="$cache/bin/kubernetes-$v"
-  need "$dir" kube-apiserver kube-controller-manager kube-scheduler kubectl || { log "kubernetes $v cached"; return; }
-  started=$(date +%s)
-  log "building kubernetes $v (kube-apiserver, kube-controller-manager, kube-scheduler, kubectl); a cold build takes 15-30 minutes on 2 cores"
-  work=$(mktemp -d); trap 'rm -rf "${work:-}"; trap - RETURN' RETURN
-  minor=${v#v1.}; minor=${minor%%.*}
+# k8s.io/kubernetes requires its staging modules at v0.0.0; a consumer must replace each
+# one by the published v0.<minor>.<patch>. Writes a wrapper module that does so, reading the
+# list from the version's own go.mod. The control plane and the node build from the same one.
+kubernetes_module() { # kubernetes_module DIR
+  local v=$KUBERNETES_VERSION staging
   go mod download -json "k8s.io/kubernetes@$v" >/dev/null
-  # k8s.io/kubernetes requires its staging modules at v0.0.0; a consumer must replace each
-  # one by the published v0.<minor>.<patch>. Read the list from the version's own go.mod.
   staging=$(grep -oE '^\s*k8s\.io/[a-z0-9-]+ => \./staging' "$(go env GOMODCACHE)/cache/download/k8s.io/kubernetes/@v/$v.mod" | awk '{print $1}')
   {
     echo "module processgroup.dev/controlplane/kubernetes"
     echo "go 1.26"
     echo "require k8s.io/kubernetes $v"
     for m in $staging; do echo "replace $m => $m v0.${v#v1.}"; done
-  } >"$work/go.mod"
+  } >"$1/go.mod"
   log "  $(echo "$staging" | wc -w) staging modules replaced; resolving modules"
+}
+
+build_kubernetes_commands() { # build_kubernetes_commands DIRNAME DESCRIPTION COMMAND...
+  local v=$KUBERNETES_VERSION name=$1 what=$2 minor dir work started
+  shift 2
+  dir="$cache/bin/$name-$v"
+  local bins=(); for c in "$@"; do bins+=("$(basename "$c")"); done
+  need "$dir" "${bins[@]}" || { log "$name $v cached"; return; }
+  started=$(date +%s)
+  log "building $name $v ($what)"
+  work=$(mktemp -d); trap 'rm -rf "${work:-}"; trap - RETURN' RETURN
+  minor=${v#v1.}; minor=${minor%%.*}
+  kubernetes_module "$work"
   local pkg="k8s.io/component-base/version"
   local ldflags="-s -w -X $pkg.gitVersion=$v -X $pkg.gitMajor=1 -X $pkg.gitMinor=$minor -X $pkg.gitTreeState=clean -X $pkg.buildDate=1970-01-01T00:00:00Z"
   mkdir -p "$work/out"
-  (cd "$work" && go build -trimpath -ldflags "$ldflags" -o "$work/out/" \
-    k8s.io/kubernetes/cmd/kube-apiserver k8s.io/kubernetes/cmd/kube-controller-manager \
-    k8s.io/kubernetes/cmd/kube-scheduler k8s.io/kubernetes/cmd/kubectl)
+  (cd "$work" && go build -trimpath -ldflags "$ldflags" -o "$work/out/" "$@")
   mkdir -p "$dir" && mv "$work"/out/* "$dir/"
-  log "  kubernetes $v built in $(( $(date +%s) - started ))s"
+  log "  $name $v built in $(( $(date +%s) - started ))s"
+}
+
+build_kubernetes() {
+  log "a cold build of the control plane takes 15-30 minutes on 2 cores"
+  build_kubernetes_commands kubernetes "kube-apiserver, kube-controller-manager, kube-scheduler, kubectl" \
+    k8s.io/kubernetes/cmd/kube-apiserver k8s.io/kubernetes/cmd/kube-controller-manager \
+    k8s.io/kubernetes/cmd/kube-scheduler k8s.io/kubernetes/cmd/kubectl
+}
+
+# A real node: kubelet and kube-proxy from the same module and flags as the control plane,
+# so a warm Go build cache shares most of the compile.
+build_node() {
+  build_kubernetes_commands kubernetes-node "kubelet, kube-proxy" \
+    k8s.io/kubernetes/cmd/kubelet k8s.io/kubernetes/cmd/kube-proxy
+}
+
+# The pod sandbox image's one binary: a static program that waits for a signal.
+build_pause() {
+  local dir="$cache/bin/pause-1" work
+  need "$dir" pause || { log "pause cached"; return; }
+  work=$(mktemp -d); trap 'rm -rf "${work:-}"; trap - RETURN' RETURN
+  printf 'module processgroup.dev/controlplane/pause\ngo 1.26\n' >"$work/go.mod"
+  cp "$here/pause/main.go" "$work/"
+  mkdir -p "$dir"
+  (cd "$work" && GOFLAGS= go build -trimpath -ldflags "-s -w" -o "$dir/pause" .)
+  log "  pause built"
 }
 
 build_etcd() {
@@ -95,7 +127,12 @@ main() {
     kubernetes) locked kubernetes build_kubernetes ;;
     kwok) locked kwok build_go_install kwok "$KWOK_VERSION" sigs.k8s.io/kwok/cmd/kwok ;;
     helm) locked helm build_go_install helm "$HELM_VERSION" helm.sh/helm/v3/cmd/helm ;;
-    *) echo "usage: build.sh [all|etcd|kubernetes|kwok|helm]" >&2; exit 2 ;;
+    # What `cluster:up -- --kubelet` and the e2e suite add to the full profile.
+    node) main kubernetes-node; main crane; main pause ;;
+    kubernetes-node) locked kubernetes-node build_node ;;
+    crane) locked crane build_go_install crane "$CRANE_VERSION" github.com/google/go-containerregistry/cmd/crane ;;
+    pause) locked pause build_pause ;;
+    *) echo "usage: build.sh [all|etcd|kubernetes|kwok|helm|node|kubernetes-node|crane|pause]" >&2; exit 2 ;;
   esac
 }
 main "$@"

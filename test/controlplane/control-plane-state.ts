@@ -11,6 +11,19 @@ export type Profile = z.infer<typeof profileSchema>;
  * Everything needed to use or stop a control plane, written to `<dir>/state.json` after
  * each process starts, so a crash half-way through start-up still leaves a way to clean up.
  */
+/** A real node (`--kubelet`): what teardown needs beyond the processes. */
+export const realNodeStateSchema = z.object({
+  /** containerd's root and state, the kubelet's root, CNI's files: everything mounted is under it. */
+  root: z.string(),
+  containerdSocket: z.string(),
+  kubeProxy: z.string(),
+  /** 127.0.0.1:PORT of the local registry (PROCESSGROUP_REGISTRY). */
+  registry: z.string(),
+  /** Host sysctls as they were before the kubelet changed them. */
+  sysctls: z.record(z.string(), z.string()),
+});
+export type RealNodeState = z.infer<typeof realNodeStateSchema>;
+
 export const controlPlaneStateSchema = z.object({
   profile: profileSchema,
   dir: z.string(),
@@ -22,6 +35,7 @@ export const controlPlaneStateSchema = z.object({
   /** True when KUBEBUILDER_ASSETS supplied kube-apiserver, whose version we then do not pin. */
   apiserverFromKubebuilderAssets: z.boolean(),
   processes: z.array(processRecordSchema),
+  node: realNodeStateSchema.optional(),
 });
 export type ControlPlaneState = z.infer<typeof controlPlaneStateSchema>;
 

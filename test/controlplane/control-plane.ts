@@ -11,6 +11,15 @@ import { killNow, startProcess, stopProcesses, type StartedProcess } from "./pro
 import { secondsSince, type Progress } from "./progress.ts";
 import { waitUntilReady, type ProbeTls } from "./readiness.ts";
 import { waitForDefaultServiceAccount } from "./service-accounts.ts";
+import { nodeNetwork } from "./node/network.ts";
+import {
+  nodeComponents,
+  prepareRealNode,
+  removeRealNode,
+  startRealNode,
+  stopRealNodeWorkloads,
+  type NodeBinaries,
+} from "./node/real-node.ts";
 
 export interface StartOptions {
   profile: Profile;
@@ -19,6 +28,11 @@ export interface StartOptions {
   /** Detached processes keep running after this Node process exits (cluster:up). */
   detached: boolean;
   progress: Progress;
+  /**
+   * A real node instead of kwok's fake ones (full profile only): containerd, a kubelet,
+   * kube-proxy and a local registry. The apiserver then listens on the node's address.
+   */
+  kubelet?: boolean;
 }
 
 const fakeNodeCount = 2;
@@ -53,13 +67,16 @@ export async function startControlPlane(options: StartOptions): Promise<ControlP
   const binaries = await resolveBinaries(["etcd", "kube-apiserver", "kubectl"], progress);
   const controllers =
     profile === "full" ? await resolveBinaries(["kube-controller-manager", "kube-scheduler", "kwok"], progress) : undefined;
+  if (options.kubelet === true && profile !== "full") throw new Error("--kubelet needs the full profile");
+  const nodeBinaries: NodeBinaries | undefined = options.kubelet === true ? await resolveBinaries(nodeComponents, progress) : undefined;
+  const host = nodeBinaries === undefined ? "127.0.0.1" : nodeNetwork.nodeIp;
   const logDir = join(dir, "logs");
   const etcdDataDir = join(dir, "etcd-data");
   await rm(etcdDataDir, { recursive: true, force: true });
   await mkdir(logDir, { recursive: true });
-  const pki = await generatePki(join(dir, "pki"));
+  const pki = await generatePki(join(dir, "pki"), nodeBinaries === undefined ? [] : [nodeNetwork.nodeIp]);
   const [etcdClient = 0, etcdPeer = 0, apiserver = 0, controllerManager = 0, scheduler = 0, kwok = 0] = await freePorts(6);
-  const server = `https://127.0.0.1:${apiserver}`;
+  const server = `https://${host}:${apiserver}`;
   const state: ControlPlaneState = {
     profile,
     dir,
@@ -93,18 +110,35 @@ export async function startControlPlane(options: StartOptions): Promise<ControlP
   };
 
   try {
+    const [registry = 0, ...nodePorts] = nodeBinaries === undefined ? [] : await freePorts(6);
+    const node = nodeBinaries === undefined ? undefined : await prepareRealNode(state, nodeBinaries, registry);
     await launch(etcdLaunch(binaries, etcdDataDir, etcdClient, etcdPeer));
-    await launch({ ...apiserverLaunch(binaries, profile, pki, apiserver, etcdClient), tls: clientTls });
+    await launch({ ...apiserverLaunch(binaries, profile, pki, host, apiserver, etcdClient), tls: clientTls });
     if (controllers !== undefined) {
       const kubeconfig = state.kubeconfig;
       await launch(controllerManagerLaunch(controllers, pki, kubeconfig, controllerManager));
       await launch(schedulerLaunch(controllers, kubeconfig, scheduler));
-      await launch(kwokLaunch(controllers, kubeconfig, kwok));
       const kc = new KubeConfig();
       kc.loadFromFile(kubeconfig);
-      await createFakeNodes(kc, fakeNodeCount, readyTimeoutMs);
+      if (node !== undefined && nodeBinaries !== undefined) {
+        const [containerdMetrics = 0, kubelet = 0, kubeletHealthz = 0, kubeProxyHealthz = 0, kubeProxyMetrics = 0] = nodePorts;
+        await startRealNode({
+          state,
+          node,
+          binaries: nodeBinaries,
+          caCert: pki.caCert,
+          ports: { containerdMetrics, kubelet, kubeletHealthz, kubeProxyHealthz, kubeProxyMetrics },
+          kc,
+          launch,
+          progress,
+          timeoutMs: readyTimeoutMs,
+        });
+      } else {
+        await launch(kwokLaunch(controllers, kubeconfig, kwok));
+        await createFakeNodes(kc, fakeNodeCount, readyTimeoutMs);
+        progress(`${fakeNodeCount} kwok nodes Ready`);
+      }
       await waitForDefaultServiceAccount(kc, "default", readyTimeoutMs);
-      progress(`${fakeNodeCount} kwok nodes Ready`);
     }
   } catch (error) {
     progress(`start-up failed; stopping what started (logs kept in ${logDir})`);
@@ -120,8 +154,14 @@ export async function stopControlPlane(state: ControlPlaneState, progress: Progr
   const listener = exitListeners.get(state.dir);
   if (listener !== undefined) process.off("exit", listener);
   exitListeners.delete(state.dir);
+  const failures = await stopRealNodeWorkloads(state, progress);
   await stopProcesses(state.processes, progress);
+  if (state.node !== undefined) failures.push(...(await removeRealNode(state.node, progress)));
   await rm(state.etcdDataDir, { recursive: true, force: true });
+  if (failures.length > 0) {
+    // state.json stays, so a second `cluster:down` can retry what failed.
+    throw new Error(`teardown left something behind:\n  ${failures.join("\n  ")}`);
+  }
   await removeState(state.dir);
 }
 
@@ -151,6 +191,7 @@ function apiserverLaunch(
   binaries: Binaries<"kube-apiserver">,
   profile: Profile,
   pki: Pki,
+  host: string,
   port: number,
   etcdPort: number,
 ): Launch {
@@ -159,8 +200,10 @@ function apiserverLaunch(
     binary: binaries["kube-apiserver"].path,
     args: [
       `--etcd-servers=http://127.0.0.1:${etcdPort}`,
-      "--bind-address=127.0.0.1",
-      "--advertise-address=127.0.0.1",
+      // 127.0.0.1, or a real node's address (a veth of this machine), where
+      // pods reach it through the `kubernetes` Service; never an outside interface.
+      `--bind-address=${host}`,
+      `--advertise-address=${host}`,
       `--secure-port=${port}`,
       `--cert-dir=${join(pki.caCert, "..")}`,
       `--tls-cert-file=${pki.servingCert}`,
@@ -183,7 +226,7 @@ function apiserverLaunch(
       // the ServiceAccount admission plugin would then refuse every pod.
       ...(profile === "apiserver" ? ["--disable-admission-plugins=ServiceAccount"] : []),
     ],
-    health: `https://127.0.0.1:${port}/readyz`,
+    health: `https://${host}:${port}/readyz`,
   };
 }
 

@@ -65,7 +65,8 @@ async function signedCert(
   return { cert, key };
 }
 
-export async function generatePki(dir: string): Promise<Pki> {
+/** `servingIps`: addresses besides loopback the apiserver is reached at (a real node's IP). */
+export async function generatePki(dir: string, servingIps: readonly string[] = []): Promise<Pki> {
   await mkdir(dir, { recursive: true });
   const ca = { cert: join(dir, "ca.crt"), key: join(dir, "ca.key") };
   await ecKey(ca.key);
@@ -85,7 +86,7 @@ export async function generatePki(dir: string): Promise<Pki> {
         "basicConstraints=CA:FALSE",
         "keyUsage=critical,digitalSignature,keyEncipherment",
         "extendedKeyUsage=serverAuth",
-        `subjectAltName=IP:127.0.0.1,IP:${kubernetesServiceIp},DNS:localhost,DNS:kubernetes,DNS:kubernetes.default,DNS:kubernetes.default.svc,DNS:kubernetes.default.svc.cluster.local`,
+        `subjectAltName=IP:127.0.0.1,IP:${kubernetesServiceIp},${servingIps.map((ip) => `IP:${ip},`).join("")}DNS:localhost,DNS:kubernetes,DNS:kubernetes.default,DNS:kubernetes.default.svc,DNS:kubernetes.default.svc.cluster.local`,
         "",
       ].join("\n"),
       ca,

@@ -8,6 +8,7 @@ const versionsSchema = z.object({
   ETCD_VERSION: z.string().regex(/^v\d+\.\d+\.\d+$/),
   KWOK_VERSION: z.string().regex(/^v\d+\.\d+\.\d+$/),
   HELM_VERSION: z.string().regex(/^v\d+\.\d+\.\d+$/),
+  CRANE_VERSION: z.string().regex(/^v\d+\.\d+\.\d+$/),
 });
 
 export type PinnedVersions = z.infer<typeof versionsSchema>;
