@@ -2,16 +2,18 @@
 # Two images from one source tree:
 #   docker build --target operator -t ghcr.io/processgroup/operator:0.1.0 .
 #   docker build --target runtime  -t ghcr.io/processgroup/runtime:0.1.0 .
-# Node 24 runs the TypeScript sources directly (type stripping), so there is no build step;
-# only production dependencies are installed.
+# Node runs the TypeScript sources directly (type stripping), so there is no build step;
+# only production dependencies are installed. NODE_MAJOR follows the `node` devDependency
+# in package.json (`npm run images` passes it from there; a test checks this default).
+ARG NODE_MAJOR=24
 
-FROM node:24-bookworm-slim AS deps
+FROM node:${NODE_MAJOR}-bookworm-slim AS deps
 WORKDIR /opt/processgroup
 COPY package.json package-lock.json ./
-# The `node` devDependency (the Node 24 binary for npm scripts) is dev-only: the base image has Node 24.
+# The `node` devDependency (the Node binary for npm scripts) is dev-only: the base image has Node.
 RUN npm ci --omit=dev --ignore-scripts --no-audit --no-fund && npm cache clean --force
 
-FROM node:24-bookworm-slim AS base
+FROM node:${NODE_MAJOR}-bookworm-slim AS base
 ENV NODE_ENV=production
 WORKDIR /opt/processgroup
 COPY --from=deps /opt/processgroup/node_modules ./node_modules
