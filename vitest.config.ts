@@ -1,4 +1,19 @@
-import { defineConfig } from "vitest/config";
+import { defineConfig, type TestProjectConfiguration } from "vitest/config";
+
+// Real pods: a real kubelet, containerd and kube-proxy (cluster:up -- --kubelet), the
+// images built from the Dockerfile, the chart installed with them (test/e2e). Linux and
+// root only, and not yet part of a plain `vitest run` (npm test): PROCESSGROUP_E2E=1 adds
+// it, which `npm run test:e2e` does. Files run one at a time: they share one small node.
+const e2e: TestProjectConfiguration = {
+  test: {
+    name: "e2e",
+    include: ["test/e2e/**/*.test.ts"],
+    globalSetup: ["test/e2e/global-setup.ts"],
+    fileParallelism: false,
+    testTimeout: 240_000,
+    hookTimeout: 240_000,
+  },
+};
 
 // Five kinds of test, one command: pure unit tests (no I/O), the CLI as a user runs it,
 // runtime tests (real HTTP on loopback), integration tests (a real etcd + kube-apiserver
@@ -48,6 +63,7 @@ export default defineConfig({
           hookTimeout: 300_000,
         },
       },
+      ...(process.env["PROCESSGROUP_E2E"] === "1" ? [e2e] : []),
     ],
   },
 });

@@ -1,0 +1,57 @@
+import { request } from "node:http";
+
+export interface Answer {
+  status: number;
+  body: string;
+}
+
+/** One GET on a fresh connection (no keep-alive), so each request is routed anew. */
+export function get(url: string, timeoutMs = 5_000): Promise<Answer> {
+  return new Promise((resolve, reject) => {
+    const req = request(url, { agent: false, timeout: timeoutMs }, (res) => {
+      let body = "";
+      res.setEncoding("utf8");
+      res.on("data", (chunk: string) => (body += chunk));
+      res.on("end", () => resolve({ status: res.statusCode ?? 0, body }));
+      res.on("error", reject);
+    });
+    req.on("timeout", () => req.destroy(new Error(`timed out after ${timeoutMs} ms`)));
+    req.on("error", reject);
+    req.end();
+  });
+}
+
+export interface LoadReport {
+  sent: number;
+  ok: number;
+  failures: string[];
+}
+
+/**
+ * Steady load: `concurrency` loops of sequential GETs until stopped. A failure is any
+ * error or non-200 answer; each is kept with its reason so a test can report it.
+ */
+export function steadyLoad(url: string, concurrency = 4): { stop: () => Promise<LoadReport> } {
+  const report: LoadReport = { sent: 0, ok: 0, failures: [] };
+  let running = true;
+  const loop = async (): Promise<void> => {
+    while (running) {
+      report.sent += 1;
+      try {
+        const answer = await get(url);
+        if (answer.status === 200) report.ok += 1;
+        else report.failures.push(`HTTP ${answer.status}: ${answer.body.slice(0, 200)}`);
+      } catch (error) {
+        report.failures.push(error instanceof Error ? error.message : String(error));
+      }
+    }
+  };
+  const loops = Array.from({ length: concurrency }, loop);
+  return {
+    stop: async () => {
+      running = false;
+      await Promise.all(loops);
+      return report;
+    },
+  };
+}
