@@ -24,7 +24,7 @@ const podSchema = z.object({
   metadata: z.object({ name: z.string(), labels: z.record(z.string(), z.string()).optional(), deletionTimestamp: z.string().optional() }),
   spec: z.object({
     securityContext: z.record(z.string(), z.unknown()).optional(),
-    containers: z.array(z.object({ name: z.string(), securityContext: z.record(z.string(), z.unknown()).optional() })),
+    containers: z.array(z.object({ name: z.string(), image: z.string(), securityContext: z.record(z.string(), z.unknown()).optional() })),
   }),
   status: z.object({
     phase: z.string().optional(),
