@@ -96,24 +96,30 @@ describe.each(examples)("examples/$file on a real node", ({ pg }) => {
       expect(helloSchema.parse(JSON.parse(answer.body)).processGroup).toBe(name);
     }
   });
-
-  it.runIf(pg.spec.applications.some((a) => a.name === "counter"))(
-    "shares `shared` across the threads of one process, and only there",
-    async () => {
-      const [pod, other] = await readyPods(namespace, selector, expected.processes);
-      const hits = async (ip: string | undefined): Promise<number[]> => {
-        const seen: number[] = [];
-        for (let i = 0; i < 12; i++) seen.push(counterSchema.parse(JSON.parse((await get(`http://${ip}:8080/counter`)).body)).processHits);
-        return seen;
-      };
-      const first = await hits(pod?.status.podIP);
-      // One process-wide counter: strictly increasing by one, whichever thread answered.
-      for (let i = 1; i < first.length; i++) expect(first[i]).toBe((first[i - 1] ?? 0) + 1);
-      if (other !== undefined) {
-        const second = await hits(other.status.podIP);
-        // The other process has its own: its count did not include the first pod's 12.
-        expect(second[0]).toBeLessThan((first.at(-1) ?? 0) + 1);
-      }
-    },
-  );
 });
+
+// Only the examples with the counter app (module state and `shared`).
+describe.each(examples.filter(({ pg }) => pg.spec.applications.some((a) => a.name === "counter")))(
+  "examples/$file: state on a real node",
+  ({ pg }) => {
+    const name = pg.metadata.name;
+    const expected = flags(pg.spec);
+    const selector = `processgroup.dev/name=${name}`;
+    it("shares `shared` across the threads of one process, and only there", async () => {
+        const [pod, other] = await readyPods(namespace, selector, expected.processes);
+        const hits = async (ip: string | undefined): Promise<number[]> => {
+          const seen: number[] = [];
+          for (let i = 0; i < 12; i++) seen.push(counterSchema.parse(JSON.parse((await get(`http://${ip}:8080/counter`)).body)).processHits);
+          return seen;
+        };
+        const first = await hits(pod?.status.podIP);
+        // One process-wide counter: strictly increasing by one, whichever thread answered.
+        for (let i = 1; i < first.length; i++) expect(first[i]).toBe((first[i - 1] ?? 0) + 1);
+        if (other !== undefined) {
+          const second = await hits(other.status.podIP);
+          // The other process has its own: its count did not include the first pod's 12.
+          expect(second[0]).toBeLessThan((first.at(-1) ?? 0) + 1);
+        }
+      });
+  },
+);

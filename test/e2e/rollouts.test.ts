@@ -4,9 +4,9 @@ import { z } from "zod";
 import { resolveBinaries } from "../controlplane/binaries.ts";
 import { stderrProgress } from "../controlplane/progress.ts";
 import { runCommand } from "../integration/support/run-command.ts";
-import { cluster, deleteNamespace, kubectlOk, pods, readyPods, restrictedNamespace, serviceAddress, waitFor } from "./support/cluster.ts";
+import { cluster, deleteNamespace, kubectlOk, pods, readyPods, restrictedNamespace, serviceAddress, waitFor, type Pod } from "./support/cluster.ts";
 import { applyHelloGroup } from "./support/groups.ts";
-import { get, steadyLoad, type LoadReport } from "./support/http.ts";
+import { get, underLoad } from "./support/http.ts";
 
 // Scenarios 3, 4 and 6: rolling the pods under steady load through the Service, with every
 // failed request counted. A ConfigMap change and an image change must drop none (maxSurge
@@ -20,10 +20,6 @@ beforeAll(async () => {
 afterAll(async () => {
   if (namespace !== undefined) await deleteNamespace(namespace);
 });
-
-function report(what: string, load: LoadReport): void {
-  console.log(`${what}: ${load.sent} requests, ${load.failures.length} failed${load.failures.length > 0 ? ` (${[...new Set(load.failures)].slice(0, 5).join("; ")})` : ""}`);
-}
 
 const versionSchema = z.object({ version: z.string() });
 const code = (version: string): string =>
@@ -68,13 +64,10 @@ describe("rollouts under steady load on a real node", () => {
     const image = await kubectlOk(["get", "pods", "-n", namespace, "-l", selector, "-o", "jsonpath={.items[0].spec.containers[0].image}"]);
     expect(image).toBe(cluster().images.runtime);
 
-    const load = steadyLoad(`http://${await serviceAddress(namespace, "from-configmap", "http")}/`);
-    await new Promise((resolve) => setTimeout(resolve, 2_000));
-    await applyCode("v2");
-    await everyPodAnswers(selector, 2, "v2");
-    await new Promise((resolve) => setTimeout(resolve, 2_000));
-    const result = await load.stop();
-    report("ConfigMap change v1 -> v2", result);
+    const result = await underLoad("ConfigMap change v1 -> v2", `http://${await serviceAddress(namespace, "from-configmap", "http")}/`, async () => {
+      await applyCode("v2");
+      await everyPodAnswers(selector, 2, "v2");
+    });
     expect(result.ok).toBeGreaterThan(50);
     expect(result.failures).toEqual([]);
   });
@@ -89,18 +82,15 @@ describe("rollouts under steady load on a real node", () => {
     const selector = "processgroup.dev/name=image-change";
     await readyPods(namespace, selector, 2);
 
-    const load = steadyLoad(`http://${await serviceAddress(namespace, "image-change", "http")}/`);
-    await new Promise((resolve) => setTimeout(resolve, 2_000));
-    await kubectlOk(["patch", "-n", namespace, "processgroup/image-change", "--type=merge", "-p", JSON.stringify({ spec: { image: second } })]);
-    await waitFor("every pod on the second tag", async () => {
-      const all = await pods(namespace, selector);
-      const onSecond = all.filter((p) => p.spec.containers[0]?.image === second);
-      const ready = await readyPods(namespace, selector, 2);
-      return onSecond.length === 2 && all.length === 2 ? ready : `${onSecond.length} of ${all.length} on the second tag`;
+    const result = await underLoad("image change", `http://${await serviceAddress(namespace, "image-change", "http")}/`, async () => {
+      await kubectlOk(["patch", "-n", namespace, "processgroup/image-change", "--type=merge", "-p", JSON.stringify({ spec: { image: second } })]);
+      await waitFor("every pod on the second tag", async () => {
+        const all = await pods(namespace, selector);
+        const onSecond = all.filter((p) => p.spec.containers[0]?.image === second);
+        const ready = await readyPods(namespace, selector, 2);
+        return onSecond.length === 2 && all.length === 2 ? ready : `${onSecond.length} of ${all.length} on the second tag`;
+      });
     });
-    await new Promise((resolve) => setTimeout(resolve, 2_000));
-    const result = await load.stop();
-    report("image change", result);
     expect(result.ok).toBeGreaterThan(50);
     expect(result.failures).toEqual([]);
   });
@@ -111,16 +101,14 @@ describe("rollouts under steady load on a real node", () => {
     const before = await readyPods(namespace, selector, 2);
     const victim = before[0]?.metadata.name ?? "";
 
-    const load = steadyLoad(`http://${await serviceAddress(namespace, "deleted-pod", "http")}/`);
-    await new Promise((resolve) => setTimeout(resolve, 2_000));
-    await kubectlOk(["delete", "pod", "-n", namespace, victim, "--wait=false"]);
-    const after = await waitFor("a replacement pod Ready", async () => {
-      const ready = await readyPods(namespace, selector, 2);
-      return ready.some((p) => p.metadata.name === victim) ? "victim still there" : ready;
+    let after: Pod[] = [];
+    const result = await underLoad("kubectl delete pod", `http://${await serviceAddress(namespace, "deleted-pod", "http")}/`, async () => {
+      await kubectlOk(["delete", "pod", "-n", namespace, victim, "--wait=false"]);
+      after = await waitFor("a replacement pod Ready", async () => {
+        const ready = await readyPods(namespace, selector, 2);
+        return ready.some((p) => p.metadata.name === victim) ? "victim still there" : ready;
+      });
     });
-    await new Promise((resolve) => setTimeout(resolve, 2_000));
-    const result = await load.stop();
-    report("kubectl delete pod", result);
     expect(after.map((p) => p.metadata.name)).not.toContain(victim);
     expect(result.ok).toBeGreaterThan(50);
   });

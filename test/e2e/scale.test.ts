@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { deleteNamespace, groupStatus, kubectlOk, readyPods, restrictedNamespace, serviceAddress, waitFor } from "./support/cluster.ts";
-import { steadyLoad } from "./support/http.ts";
+import { underLoad } from "./support/http.ts";
 import { applyHelloGroup } from "./support/groups.ts";
 
 // Scenario 5: kubectl scale on the ProcessGroup's scale subresource moves real pods, the
@@ -37,15 +37,11 @@ describe("kubectl scale of a ProcessGroup on a real node", () => {
 
   it("scales back to 1 under steady load through the Service without a failed request", async () => {
     const address = await serviceAddress(namespace, name, "http");
-    const load = steadyLoad(`http://${address}/`);
-    await new Promise((resolve) => setTimeout(resolve, 2_000));
-    await kubectlOk(["scale", "-n", namespace, `processgroup/${name}`, "--replicas=1"]);
-    await readyPods(namespace, selector, 1);
-    await readyProcesses(1);
-    // Some more load after the last pod went, so late failures are counted too.
-    await new Promise((resolve) => setTimeout(resolve, 2_000));
-    const report = await load.stop();
-    console.log(`scale 3 -> 1 under load: ${report.sent} requests, ${report.failures.length} failed`);
+    const report = await underLoad("scale 3 -> 1", `http://${address}/`, async () => {
+      await kubectlOk(["scale", "-n", namespace, `processgroup/${name}`, "--replicas=1"]);
+      await readyPods(namespace, selector, 1);
+      await readyProcesses(1);
+    });
     expect(report.ok).toBeGreaterThan(50);
     expect(report.failures).toEqual([]);
   });

@@ -55,3 +55,18 @@ export function steadyLoad(url: string, concurrency = 4): { stop: () => Promise<
     },
   };
 }
+
+/**
+ * Runs `change` under steady load on `url`, with a couple of seconds of load before and
+ * after it (so late failures count too), prints the count and returns the report.
+ */
+export async function underLoad(what: string, url: string, change: () => Promise<void>): Promise<LoadReport> {
+  const load = steadyLoad(url);
+  await new Promise((resolve) => setTimeout(resolve, 2_000));
+  await change();
+  await new Promise((resolve) => setTimeout(resolve, 2_000));
+  const report = await load.stop();
+  const reasons = [...new Set(report.failures)].slice(0, 5).join("; ");
+  console.log(`${what}: ${report.sent} requests, ${report.failures.length} failed${reasons === "" ? "" : ` (${reasons})`}`);
+  return report;
+}
