@@ -222,6 +222,8 @@ function apiserverLaunch(
       `--service-account-key-file=${pki.serviceAccountPublicKey}`,
       `--service-account-signing-key-file=${pki.serviceAccountKey}`,
       "--allow-privileged=true",
+      // kubectl logs/exec reach a real node by its address; its name resolves nowhere here.
+      "--kubelet-preferred-address-types=InternalIP,Hostname",
       // Without kube-controller-manager nobody creates the `default` ServiceAccount, and
       // the ServiceAccount admission plugin would then refuse every pod.
       ...(profile === "apiserver" ? ["--disable-admission-plugins=ServiceAccount"] : []),
