@@ -3,7 +3,8 @@ import type { FromWorker, ToWorker, WorkerData } from "./protocol.ts";
 
 const WORKER_ENTRY = new URL("../worker/entry.ts", import.meta.url);
 
-export type ThreadState = "starting" | "idle" | "busy" | "retiring" | "gone";
+/** starting: loading its apps; serving: takes requests; retiring: finishes its requests, takes no new ones. */
+export type ThreadState = "starting" | "serving" | "retiring" | "gone";
 
 /** Why a thread left: the label of the recycles metric. */
 export type RecycleReason = "maximum-requests" | "request-timeout" | "crash" | "memory-limit" | "restart-interval" | "reload";

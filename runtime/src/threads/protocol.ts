@@ -43,8 +43,6 @@ export type ToWorker =
   | { readonly t: "body"; readonly id: number; readonly chunk: BodyChunk }
   | { readonly t: "end"; readonly id: number }
   | { readonly t: "abort"; readonly id: number }
-  /** Give back a request that waits behind the one running, if it has not started. */
-  | { readonly t: "recall"; readonly id: number }
   | { readonly t: "shared-result"; readonly call: number; readonly ok: boolean; readonly value: unknown };
 
 export type FromWorker =
@@ -63,6 +61,4 @@ export type FromWorker =
   | { readonly t: "failed"; readonly id: number; readonly message: string }
   /** The app has read `bytes` more of the request's body: the main thread may send that much more. */
   | { readonly t: "body-read"; readonly id: number; readonly bytes: number }
-  /** ok: the request had not started and is given back; otherwise it runs (or ran) here. */
-  | { readonly t: "recalled"; readonly id: number; readonly ok: boolean }
   | { readonly t: "shared"; readonly call: number; readonly op: SharedOperation };

@@ -69,56 +69,45 @@ function serveListener(listener: Listener, head: RequestHead, out: ResponseChann
 }
 
 /**
- * Serves the requests the main thread forwards one by one (request dispatch: a process with
- * several application groups routes each request to its group's threads).
+ * Serves the requests the main thread forwards (request dispatch: a process with several
+ * application groups routes each request to its group's threads). The main thread sends a
+ * thread at most `concurrency` requests at once and sends the next only when one has ended,
+ * so every request that arrives here starts at once: none waits inside a thread.
  */
 export function serveForwarded(port: MessagePort, apps: readonly LoadedApp[], shared: SharedClient): void {
-  // One request at a time: a thread is busy until its response ends, like a mod_wsgi thread.
-  // Under load the main thread may hand over the next request early (`waiting`); it starts
-  // the moment the current one ends, without the thread going to sleep in between.
-  let current: { readonly id: number; readonly sink: BodySink; readonly out: ResponseChannel } | undefined;
-  let waiting: RequestHead | undefined;
-  const sinkOf = (id: number) => (current?.id === id ? current.sink : undefined);
+  const running = new Map<number, { readonly sink: BodySink; readonly out: ResponseChannel }>();
   const start = (head: RequestHead) => {
     const app = apps[head.app];
     if (app === undefined) return;
-    const out = new ResponseChannel(port, head.id, () => {
-      const next = waiting;
-      waiting = undefined;
-      if (next) start(next);
-    });
+    const out = new ResponseChannel(port, head.id, () => running.delete(head.id));
     const { handler } = app;
     const read = (bytes: number) => port.postMessage({ t: "body-read", id: head.id, bytes });
     const sink =
       handler.kind === "fetch"
         ? serveFetch(handler.fetch, { ...app.base, pathInfo: head.pathInfo }, head, out, read)
         : serveListener(handler.listener, head, out, read);
-    current = { id: head.id, sink, out };
+    // The channel's onEnd runs in a later microtask, so even an app that answers at once is here first.
+    running.set(head.id, { sink, out });
   };
   port.on("message", (message: ToWorker) => {
     switch (message.t) {
       case "request":
-        if (current && !current.out.ended) waiting = message;
-        else start(message);
+        start(message);
         return;
-      case "recall": {
-        const ok = waiting?.id === message.id;
-        if (ok) waiting = undefined;
-        port.postMessage({ t: "recalled", id: message.id, ok });
-        return;
-      }
       case "body":
-        sinkOf(message.id)?.push(bytesOf(message.chunk));
+        running.get(message.id)?.sink.push(bytesOf(message.chunk));
         return;
       case "end":
-        sinkOf(message.id)?.end();
+        running.get(message.id)?.sink.end();
         return;
-      case "abort":
-        // The thread is free again at once: whatever the app still does is answered to no one.
-        if (current?.id !== message.id) return;
-        current.sink.abort();
-        current.out.fail("the client closed the request");
+      case "abort": {
+        // The room is free again at once: whatever the app still does is answered to no one.
+        const request = running.get(message.id);
+        if (request === undefined) return;
+        request.sink.abort();
+        request.out.fail("the client closed the request");
         return;
+      }
       case "shared-result":
         shared.settle(message.call, message.ok, message.value);
         return;
