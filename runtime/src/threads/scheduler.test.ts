@@ -1,0 +1,324 @@
+import { describe, expect, test } from "vitest";
+import { Scheduler, type Command, type SchedulerOptions } from "./scheduler.ts";
+
+/** Time that moves only when a step says so. */
+function manualClock() {
+  let now = 0;
+  return { now: () => now, advance: (ms: number) => (now += ms) };
+}
+
+type Event =
+  | readonly ["join", string]
+  | readonly ["leave", string]
+  | readonly ["submit", string]
+  | readonly ["finish", string]
+  | readonly ["withdraw", string]
+  /** Moves the clock, then tells the scheduler that time passed. */
+  | readonly ["wait", number]
+  | readonly ["clear"];
+
+/** A step: an event and what the scheduler must answer, each command as `render` spells it. */
+type Step = readonly [Event, readonly string[]];
+
+function render(command: Command<string, string>): string {
+  const waited = command.waitedMs === undefined ? "" : ` after ${command.waitedMs} ms`;
+  if (command.kind === "run") return `run ${command.job} on ${command.thread}${waited}`;
+  const retry = command.headers["retry-after"] === undefined ? "" : ` retry-after ${command.headers["retry-after"]}`;
+  return `answer ${command.job} ${command.status}${retry}${waited}`;
+}
+
+function play(options: Partial<Omit<SchedulerOptions, "clock">>, steps: readonly Step[]) {
+  const clock = manualClock();
+  const scheduler = new Scheduler<string, string>({ group: "g", concurrency: 1, queueCapacity: 10, queueTimeoutMs: undefined, ...options, clock });
+  for (const [index, [event, expected]] of steps.entries()) {
+    let commands: Command<string, string>[] = [];
+    switch (event[0]) {
+      case "join":
+        commands = scheduler.join(event[1]);
+        break;
+      case "leave":
+        scheduler.leave(event[1]);
+        break;
+      case "submit":
+        commands = scheduler.submit(event[1]);
+        break;
+      case "finish":
+        commands = scheduler.finished(event[1]);
+        break;
+      case "withdraw":
+        commands = scheduler.withdraw(event[1]) ? [] : [{ kind: "answer", job: event[1], status: 0, message: "not waiting", headers: {}, waitedMs: undefined }];
+        break;
+      case "wait":
+        clock.advance(event[1]);
+        commands = scheduler.expire();
+        break;
+      case "clear":
+        commands = scheduler.clear(503, "closing");
+        break;
+    }
+    expect(commands.map(render), `step ${index + 1}: ${event.join(" ")}`).toEqual(expected);
+  }
+  return scheduler;
+}
+
+interface Case {
+  readonly name: string;
+  readonly options?: Partial<Omit<SchedulerOptions, "clock">>;
+  readonly steps: readonly Step[];
+}
+
+const cases: readonly Case[] = [
+  {
+    name: "runs a request at once on a thread with room",
+    steps: [
+      [["join", "A"], []],
+      [["submit", "r1"], ["run r1 on A"]],
+    ],
+  },
+  {
+    name: "queues while every thread is full and serves the queue first come first served",
+    steps: [
+      [["join", "A"], []],
+      [["submit", "r1"], ["run r1 on A"]],
+      [["submit", "r2"], []],
+      [["wait", 10], []],
+      [["submit", "r3"], []],
+      [["wait", 5], []],
+      [["finish", "A"], ["run r2 on A after 15 ms"]],
+      [["finish", "A"], ["run r3 on A after 5 ms"]],
+      [["finish", "A"], []],
+    ],
+  },
+  {
+    name: "queues requests that arrive before any thread is ready and gives them to the threads as they join",
+    steps: [
+      [["submit", "r1"], []],
+      [["submit", "r2"], []],
+      [["submit", "r3"], []],
+      [["wait", 40], []],
+      [["join", "A"], ["run r1 on A after 40 ms"]],
+      [["join", "B"], ["run r2 on B after 40 ms"]],
+    ],
+  },
+  {
+    name: "answers 503 with Retry-After once listenBacklog requests wait, and takes one again when one leaves the queue",
+    options: { queueCapacity: 2 },
+    steps: [
+      [["join", "A"], []],
+      [["submit", "r1"], ["run r1 on A"]],
+      [["submit", "r2"], []],
+      [["submit", "r3"], []],
+      [["submit", "r4"], ["answer r4 503 retry-after 1"]],
+      [["finish", "A"], ["run r2 on A after 0 ms"]],
+      [["submit", "r5"], []],
+      [["submit", "r6"], ["answer r6 503 retry-after 1"]],
+    ],
+  },
+  {
+    name: "answers a waiting request 503 at its queue timeout, whatever it is, and only at it",
+    options: { queueTimeoutMs: 2_000 },
+    steps: [
+      [["join", "A"], []],
+      [["submit", "blocked"], ["run blocked on A"]],
+      [["submit", "get"], []],
+      [["wait", 500], []],
+      [["submit", "post"], []],
+      [["wait", 1_499], []],
+      [["wait", 1], ["answer get 503 retry-after 1 after 2000 ms"]],
+      [["wait", 499], []],
+      [["wait", 1], ["answer post 503 retry-after 1 after 2000 ms"]],
+      [["finish", "A"], []],
+    ],
+  },
+  {
+    name: "answers at once every request that waited past its deadline when time jumps",
+    options: { queueTimeoutMs: 100 },
+    steps: [
+      [["submit", "r1"], []],
+      [["wait", 50], []],
+      [["submit", "r2"], []],
+      [["wait", 20], []],
+      [["submit", "r3"], []],
+      [["wait", 80], ["answer r1 503 retry-after 1 after 150 ms", "answer r2 503 retry-after 1 after 100 ms"]],
+      [["join", "A"], ["run r3 on A after 80 ms"]],
+    ],
+  },
+  {
+    name: "a request that got a thread in time does not time out",
+    options: { queueTimeoutMs: 100 },
+    steps: [
+      [["join", "A"], []],
+      [["submit", "r1"], ["run r1 on A"]],
+      [["submit", "r2"], []],
+      [["wait", 99], []],
+      [["finish", "A"], ["run r2 on A after 99 ms"]],
+      [["wait", 1_000], []],
+    ],
+  },
+  {
+    name: "withdraws a waiting request: it is never run nor timed out, and the next one moves up",
+    options: { queueTimeoutMs: 100 },
+    steps: [
+      [["join", "A"], []],
+      [["submit", "r1"], ["run r1 on A"]],
+      [["submit", "r2"], []],
+      [["submit", "r3"], []],
+      [["withdraw", "r2"], []],
+      [["withdraw", "r2"], ["answer r2 0"]],
+      [["withdraw", "r1"], ["answer r1 0"]],
+      [["finish", "A"], ["run r3 on A after 0 ms"]],
+      [["wait", 200], []],
+    ],
+  },
+  {
+    name: "a thread that leaves takes no more requests; what waits goes to the next thread with room",
+    steps: [
+      [["join", "A"], []],
+      [["join", "B"], []],
+      [["submit", "r1"], ["run r1 on B"]],
+      [["submit", "r2"], ["run r2 on A"]],
+      [["submit", "r3"], []],
+      [["leave", "A"], []],
+      // The request A still runs ends: A is gone, so its room goes nowhere.
+      [["finish", "A"], []],
+      [["finish", "B"], ["run r3 on B after 0 ms"]],
+    ],
+  },
+  {
+    name: "a waiting request outlives every thread and runs on the one that replaces them",
+    steps: [
+      [["join", "A"], []],
+      [["submit", "r1"], ["run r1 on A"]],
+      [["submit", "r2"], []],
+      [["leave", "A"], []],
+      [["wait", 30], []],
+      [["join", "A2"], ["run r2 on A2 after 30 ms"]],
+    ],
+  },
+  {
+    name: "a blocked thread holds nothing: the first thread to finish takes the waiting request",
+    steps: [
+      [["join", "A"], []],
+      [["join", "B"], []],
+      [["submit", "slow"], ["run slow on B"]],
+      [["submit", "loop"], ["run loop on A"]],
+      [["submit", "short"], []],
+      [["finish", "B"], ["run short on B after 0 ms"]],
+    ],
+  },
+  {
+    name: "a thread finishing while requests wait takes exactly as many as it has room for",
+    options: { concurrency: 2 },
+    steps: [
+      [["join", "A"], []],
+      [["submit", "r1"], ["run r1 on A"]],
+      [["submit", "r2"], ["run r2 on A"]],
+      [["submit", "r3"], []],
+      [["submit", "r4"], []],
+      [["finish", "A"], ["run r3 on A after 0 ms"]],
+      [["finish", "A"], ["run r4 on A after 0 ms"]],
+      [["finish", "A"], []],
+    ],
+  },
+  {
+    name: "runs up to concurrency requests on a thread, spreading them over the least loaded threads",
+    options: { concurrency: 3 },
+    steps: [
+      [["join", "A"], []],
+      [["join", "B"], []],
+      [["submit", "r1"], ["run r1 on B"]],
+      [["submit", "r2"], ["run r2 on A"]],
+      [["submit", "r3"], ["run r3 on B"]],
+      [["submit", "r4"], ["run r4 on A"]],
+      [["finish", "A"], []],
+      [["submit", "r5"], ["run r5 on A"]],
+      [["submit", "r6"], ["run r6 on A"]],
+      [["submit", "r7"], ["run r7 on B"]],
+      [["submit", "r8"], []],
+      [["finish", "B"], ["run r8 on B after 0 ms"]],
+    ],
+  },
+  {
+    name: "gives a request to the thread that had room last (its caches are warm) among equally idle ones",
+    steps: [
+      [["join", "A"], []],
+      [["join", "B"], []],
+      [["join", "C"], []],
+      [["submit", "r1"], ["run r1 on C"]],
+      [["submit", "r2"], ["run r2 on B"]],
+      [["finish", "C"], []],
+      [["finish", "B"], []],
+      [["submit", "r3"], ["run r3 on B"]],
+      [["submit", "r4"], ["run r4 on C"]],
+    ],
+  },
+  {
+    name: "a thread that joins twice counts once, and a finish it does not owe changes nothing",
+    steps: [
+      [["join", "A"], []],
+      [["finish", "A"], []],
+      [["submit", "r1"], ["run r1 on A"]],
+      [["join", "A"], []],
+      [["submit", "r2"], []],
+      [["finish", "B"], []],
+    ],
+  },
+  {
+    name: "clear answers everything that waits, and nothing that runs",
+    steps: [
+      [["join", "A"], []],
+      [["submit", "r1"], ["run r1 on A"]],
+      [["submit", "r2"], []],
+      [["wait", 7], []],
+      [["clear"], ["answer r2 503 after 7 ms"]],
+      [["finish", "A"], []],
+    ],
+  },
+];
+
+describe("Scheduler", () => {
+  test.each(cases)("$name", ({ options, steps }) => {
+    play(options ?? {}, steps);
+  });
+
+  test("says when the oldest waiting request times out, and nothing without a timeout", () => {
+    const clock = manualClock();
+    const timed = new Scheduler<string, string>({ group: "g", concurrency: 1, queueCapacity: 5, queueTimeoutMs: 100, clock });
+    expect(timed.nextDeadline).toBeUndefined();
+    clock.advance(10);
+    timed.submit("r1");
+    clock.advance(30);
+    timed.submit("r2");
+    expect(timed.nextDeadline).toBe(110);
+    timed.withdraw("r1");
+    expect(timed.nextDeadline).toBe(140);
+    const untimed = new Scheduler<string, string>({ group: "g", concurrency: 1, queueCapacity: 5, queueTimeoutMs: undefined, clock });
+    untimed.submit("r1");
+    expect(untimed.nextDeadline).toBeUndefined();
+  });
+
+  test("counts what each thread runs and what waits", () => {
+    const scheduler = play({ concurrency: 2 }, [
+      [["join", "A"], []],
+      [["submit", "r1"], ["run r1 on A"]],
+      [["submit", "r2"], ["run r2 on A"]],
+      [["submit", "r3"], []],
+    ]);
+    expect([scheduler.load("A"), scheduler.load("B"), scheduler.queueLength]).toEqual([2, 0, 1]);
+  });
+
+  test("names the group and the rule in its answers", () => {
+    const clock = manualClock();
+    const scheduler = new Scheduler<string, string>({ group: "shop", concurrency: 1, queueCapacity: 1, queueTimeoutMs: 2_000, clock });
+    scheduler.submit("r1");
+    expect(scheduler.submit("r2")).toMatchObject([{ message: "all threads of application group shop are busy and 1 requests are already waiting (listenBacklog)" }]);
+    clock.advance(2_000);
+    expect(scheduler.expire()).toMatchObject([{ message: "no thread of application group shop became free within the queue timeout (2000 ms)" }]);
+  });
+
+  test("refuses a concurrency that is not a whole number >= 1", () => {
+    for (const concurrency of [0, -1, 1.5, Number.NaN]) {
+      expect(() => new Scheduler({ group: "g", concurrency, queueCapacity: 1, queueTimeoutMs: undefined, clock: manualClock() })).toThrow(/concurrency must be a whole number >= 1/);
+    }
+  });
+});
