@@ -123,7 +123,7 @@ describe("the wait queue", () => {
       const slow = track("slow", "/sleep?ms=3000");
       const short = track("short", "/sleep?ms=300");
       await sleep(100);
-      // Both threads are busy: these wait, one of them possibly inside the slow one's thread.
+      // Both threads are busy: these wait in the main thread for the first to finish.
       const waiting = [track("waiting", "/sleep?ms=10"), track("waiting", "/sleep?ms=10")];
       await Promise.all([slow, short, ...waiting]);
       expect(order).toEqual(["short", "waiting", "waiting", "slow"]);
