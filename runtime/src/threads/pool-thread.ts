@@ -1,4 +1,5 @@
 import { Worker } from "node:worker_threads";
+import { ClaimSlot } from "./claim-slot.ts";
 import type { FromWorker, ToWorker, WorkerData } from "./protocol.ts";
 
 const WORKER_ENTRY = new URL("../worker/entry.ts", import.meta.url);
@@ -25,13 +26,16 @@ export class PoolThread {
   replacing = false;
   /** Its replacement is in: when it goes, for whatever reason, nothing takes its place. */
   leaving = false;
+  /** The request it holds while full (see Scheduler). */
+  readonly claim = new ClaimSlot();
   /** Resolves once the thread has loaded its apps; rejects with the load error. */
   readonly ready: Promise<void>;
   #lastError: Error | undefined;
 
-  constructor(data: WorkerData, memoryLimitMb: number | undefined, events: ThreadEvents) {
+  constructor(data: WorkerData, options: { readonly memoryLimitMb: number | undefined; readonly concurrency: number }, events: ThreadEvents) {
+    const { memoryLimitMb, concurrency } = options;
     this.worker = new Worker(WORKER_ENTRY, {
-      workerData: data,
+      workerData: { ...data, dispatch: { concurrency, claim: this.claim.buffer } } satisfies WorkerData,
       name: `${data.processGroup}/${data.applicationGroup}`,
       ...(memoryLimitMb !== undefined ? { resourceLimits: { maxOldGenerationSizeMb: memoryLimitMb } } : {}),
     });

@@ -12,6 +12,16 @@ export interface WorkerData {
   readonly multiprocess: boolean;
   readonly multithread: boolean;
   readonly threads: number;
+  /** Set by the pool for per-request dispatch: see serve-forwarded.ts. */
+  readonly dispatch?: DispatchData;
+}
+
+/** What a thread serving forwarded requests needs beyond its apps. */
+export interface DispatchData {
+  /** How many requests it runs at once. */
+  readonly concurrency: number;
+  /** Its ClaimSlot: the request it holds while full. */
+  readonly claim: SharedArrayBuffer;
 }
 
 /** Body bytes: an ArrayBuffer, or for small chunks the same bytes as a latin1 string. */
@@ -36,6 +46,11 @@ export interface RequestHead {
   readonly host: string;
   /** No body message follows: the request is complete. */
   readonly complete: boolean;
+  /**
+   * Sent ahead of time to a full thread, under this ClaimSlot token: the thread starts it only
+   * once it has room and only if it wins the claim (the main thread may have taken it back).
+   */
+  readonly held?: number;
 }
 
 export type ToWorker =

@@ -15,21 +15,41 @@ type Event =
   | readonly ["withdraw", string]
   /** Moves the clock, then tells the scheduler that time passed. */
   | readonly ["wait", number]
-  | readonly ["clear"];
+  | readonly ["clear"]
+  /** The thread holding the job wins its claim (it had room the scheduler did not know of yet). */
+  | readonly ["claim", string];
 
 /** A step: an event and what the scheduler must answer, each command as `render` spells it. */
 type Step = readonly [Event, readonly string[]];
 
 function render(command: Command<string, string>): string {
   const waited = command.waitedMs === undefined ? "" : ` after ${command.waitedMs} ms`;
-  if (command.kind === "run") return `run ${command.job} on ${command.thread}${waited}`;
+  if (command.kind !== "answer") return `${command.kind} ${command.job} on ${command.thread}${waited}`;
   const retry = command.headers["retry-after"] === undefined ? "" : ` retry-after ${command.headers["retry-after"]}`;
   return `answer ${command.job} ${command.status}${retry}${waited}`;
 }
 
-function play(options: Partial<Omit<SchedulerOptions, "clock">>, steps: readonly Step[]) {
+type Options = Partial<Omit<SchedulerOptions<string, string>, "clock" | "holdable" | "revoke">> & {
+  /** Full threads hold bodyless jobs: every job but those named post*. */
+  readonly hold?: boolean;
+};
+
+function play({ hold, ...options }: Options, steps: readonly Step[]) {
   const clock = manualClock();
-  const scheduler = new Scheduler<string, string>({ group: "g", concurrency: 1, queueCapacity: 10, queueTimeoutMs: undefined, ...options, clock });
+  // Jobs whose thread won the claim: revoking them fails; a revoked one can never be claimed.
+  const claimed = new Set<string>();
+  const revoked = new Set<string>();
+  const holding = hold
+    ? {
+        holdable: (job: string) => !job.startsWith("post"),
+        revoke: (_thread: string, job: string) => {
+          if (claimed.has(job)) return false;
+          revoked.add(job);
+          return true;
+        },
+      }
+    : {};
+  const scheduler = new Scheduler<string, string>({ group: "g", concurrency: 1, queueCapacity: 10, queueTimeoutMs: undefined, ...options, ...holding, clock });
   for (const [index, [event, expected]] of steps.entries()) {
     let commands: Command<string, string>[] = [];
     switch (event[0]) {
@@ -37,7 +57,7 @@ function play(options: Partial<Omit<SchedulerOptions, "clock">>, steps: readonly
         commands = scheduler.join(event[1]);
         break;
       case "leave":
-        scheduler.leave(event[1]);
+        commands = scheduler.leave(event[1]);
         break;
       case "submit":
         commands = scheduler.submit(event[1]);
@@ -46,7 +66,7 @@ function play(options: Partial<Omit<SchedulerOptions, "clock">>, steps: readonly
         commands = scheduler.finished(event[1]);
         break;
       case "withdraw":
-        commands = scheduler.withdraw(event[1]) ? [] : [{ kind: "answer", job: event[1], status: 0, message: "not waiting", headers: {}, waitedMs: undefined }];
+        commands = scheduler.withdraw(event[1]);
         break;
       case "wait":
         clock.advance(event[1]);
@@ -54,6 +74,9 @@ function play(options: Partial<Omit<SchedulerOptions, "clock">>, steps: readonly
         break;
       case "clear":
         commands = scheduler.clear(503, "closing");
+        break;
+      case "claim":
+        if (!revoked.has(event[1])) claimed.add(event[1]);
         break;
     }
     expect(commands.map(render), `step ${index + 1}: ${event.join(" ")}`).toEqual(expected);
@@ -63,7 +86,7 @@ function play(options: Partial<Omit<SchedulerOptions, "clock">>, steps: readonly
 
 interface Case {
   readonly name: string;
-  readonly options?: Partial<Omit<SchedulerOptions, "clock">>;
+  readonly options?: Options;
   readonly steps: readonly Step[];
 }
 
@@ -164,8 +187,8 @@ const cases: readonly Case[] = [
       [["submit", "r2"], []],
       [["submit", "r3"], []],
       [["withdraw", "r2"], []],
-      [["withdraw", "r2"], ["answer r2 0"]],
-      [["withdraw", "r1"], ["answer r1 0"]],
+      [["withdraw", "r2"], []],
+      [["withdraw", "r1"], []],
       [["finish", "A"], ["run r3 on A after 0 ms"]],
       [["wait", 200], []],
     ],
@@ -276,9 +299,228 @@ const cases: readonly Case[] = [
   },
 ];
 
+/** A full thread holding a waiting request, and every race of taking it back. */
+const holdCases: readonly Case[] = [
+  {
+    name: "a full thread holds a bodyless request and runs it once it wins the claim",
+    steps: [
+      [["join", "A"], []],
+      [["submit", "r1"], ["run r1 on A"]],
+      [["submit", "r2"], ["hold r2 on A"]],
+      [["wait", 5], []],
+      [["claim", "r2"], []],
+      [["finish", "A"], ["started r2 on A after 5 ms"]],
+      [["finish", "A"], []],
+    ],
+  },
+  {
+    name: "a claim a moment behind the end of the request: the request is taken back and runs there as a fresh one",
+    steps: [
+      [["join", "A"], []],
+      [["submit", "r1"], ["run r1 on A"]],
+      [["submit", "r2"], ["hold r2 on A"]],
+      [["finish", "A"], ["run r2 on A after 0 ms"]],
+      // The thread's late claim loses: it never runs the stale copy.
+      [["claim", "r2"], []],
+      [["finish", "A"], []],
+    ],
+  },
+  {
+    name: "a request with a body is never held, and a newcomer joins the queue instead of jumping it",
+    steps: [
+      [["join", "A"], []],
+      [["submit", "r1"], ["run r1 on A"]],
+      [["submit", "post1"], []],
+      [["submit", "r2"], []],
+      // The thread is awake and full again: it holds the next in line.
+      [["finish", "A"], ["run post1 on A after 0 ms", "hold r2 on A"]],
+    ],
+  },
+  {
+    name: "after starting what it held, a thread holds the next waiting request",
+    steps: [
+      [["join", "A"], []],
+      [["submit", "r1"], ["run r1 on A"]],
+      [["submit", "r2"], ["hold r2 on A"]],
+      [["submit", "r3"], []],
+      [["claim", "r2"], []],
+      [["finish", "A"], ["started r2 on A after 0 ms", "hold r3 on A"]],
+    ],
+  },
+  {
+    name: "a request held by a blocked thread is taken back for the first thread with room",
+    steps: [
+      [["join", "A"], []],
+      [["join", "B"], []],
+      [["submit", "slow"], ["run slow on B"]],
+      [["submit", "loop"], ["run loop on A"]],
+      [["submit", "short"], ["hold short on A"]],
+      [["wait", 800], []],
+      [["finish", "B"], ["run short on B after 800 ms"]],
+    ],
+  },
+  {
+    name: "the race for a held request lost: its holder had started it, and the free thread takes the next",
+    steps: [
+      [["join", "A"], []],
+      [["join", "B"], []],
+      [["submit", "r1"], ["run r1 on B"]],
+      [["submit", "r2"], ["run r2 on A"]],
+      [["submit", "r3"], ["hold r3 on A"]],
+      [["claim", "r3"], []],
+      [["finish", "B"], ["started r3 on A after 0 ms"]],
+      [["submit", "r4"], ["run r4 on B"]],
+      // The end of r2, which made the room r3 took, arrives: A still runs r3.
+      [["finish", "A"], []],
+      [["submit", "r5"], ["hold r5 on A"]],
+      [["finish", "A"], ["run r5 on A after 0 ms"]],
+    ],
+  },
+  {
+    name: "the oldest waiting request goes first: a held one before a younger one in the queue",
+    steps: [
+      [["join", "A"], []],
+      [["join", "B"], []],
+      [["submit", "r1"], ["run r1 on B"]],
+      [["submit", "r2"], ["run r2 on A"]],
+      [["submit", "old"], ["hold old on A"]],
+      [["wait", 10], []],
+      [["submit", "post1"], []],
+      [["finish", "B"], ["run old on B after 10 ms"]],
+      [["finish", "A"], ["run post1 on A after 0 ms"]],
+    ],
+  },
+  {
+    name: "the queue timeout answers a held GET at its deadline although its thread is blocked, like a POST",
+    options: { queueTimeoutMs: 2_000 },
+    steps: [
+      [["join", "A"], []],
+      [["submit", "loop"], ["run loop on A"]],
+      [["submit", "get"], ["hold get on A"]],
+      [["wait", 500], []],
+      [["submit", "post"], []],
+      [["wait", 1_499], []],
+      [["wait", 1], ["answer get 503 retry-after 1 after 2000 ms"]],
+      [["wait", 500], ["answer post 503 retry-after 1 after 2000 ms"]],
+    ],
+  },
+  {
+    name: "a held request its thread claimed before the deadline runs instead of timing out",
+    options: { queueTimeoutMs: 100 },
+    steps: [
+      [["join", "A"], []],
+      [["submit", "r1"], ["run r1 on A"]],
+      [["submit", "r2"], ["hold r2 on A"]],
+      [["claim", "r2"], []],
+      [["wait", 100], ["started r2 on A after 100 ms"]],
+      [["finish", "A"], []],
+      [["finish", "A"], []],
+    ],
+  },
+  {
+    name: "withdrawing a held request takes it back and answers it; one already claimed runs (the front aborts it)",
+    steps: [
+      [["join", "A"], []],
+      [["submit", "r1"], ["run r1 on A"]],
+      [["submit", "r2"], ["hold r2 on A"]],
+      [["withdraw", "r2"], ["answer r2 503"]],
+      [["submit", "r3"], ["hold r3 on A"]],
+      [["claim", "r3"], []],
+      [["withdraw", "r3"], ["started r3 on A after 0 ms"]],
+    ],
+  },
+  {
+    name: "a thread leaving with a held request: the request goes first in line, to the next thread with room",
+    steps: [
+      [["join", "A"], []],
+      [["join", "B"], []],
+      [["submit", "r1"], ["run r1 on B"]],
+      [["submit", "r2"], ["run r2 on A"]],
+      [["submit", "r3"], ["hold r3 on A"]],
+      [["wait", 10], []],
+      [["submit", "r4"], ["hold r4 on B"]],
+      [["leave", "A"], []],
+      // B's own r4 is taken back too (B had not claimed it): r3, older, runs first.
+      [["finish", "B"], ["run r3 on B after 10 ms", "hold r4 on B"]],
+    ],
+  },
+  {
+    name: "a thread leaving with a held request it claimed: the request runs there to its end",
+    steps: [
+      [["join", "A"], []],
+      [["submit", "r1"], ["run r1 on A"]],
+      [["submit", "r2"], ["hold r2 on A"]],
+      [["claim", "r2"], []],
+      [["leave", "A"], ["started r2 on A after 0 ms"]],
+    ],
+  },
+  {
+    name: "a joining thread takes the request another thread holds",
+    steps: [
+      [["join", "A"], []],
+      [["submit", "r1"], ["run r1 on A"]],
+      [["submit", "r2"], ["hold r2 on A"]],
+      [["wait", 50], []],
+      [["join", "B"], ["run r2 on B after 50 ms"]],
+    ],
+  },
+  {
+    name: "held requests count against listenBacklog",
+    options: { queueCapacity: 2 },
+    steps: [
+      [["join", "A"], []],
+      [["submit", "r1"], ["run r1 on A"]],
+      [["submit", "r2"], ["hold r2 on A"]],
+      [["submit", "r3"], []],
+      [["submit", "r4"], ["answer r4 503 retry-after 1"]],
+    ],
+  },
+  {
+    name: "clear answers a held request unless its thread claimed it",
+    steps: [
+      [["join", "A"], []],
+      [["join", "B"], []],
+      [["submit", "r1"], ["run r1 on B"]],
+      [["submit", "r2"], ["run r2 on A"]],
+      [["submit", "r3"], ["hold r3 on A"]],
+      [["finish", "B"], ["run r3 on B after 0 ms"]],
+      [["submit", "r4"], ["hold r4 on A"]],
+      [["submit", "r5"], ["hold r5 on B"]],
+      [["claim", "r5"], []],
+      [["clear"], ["answer r4 503 after 0 ms", "started r5 on B after 0 ms"]],
+    ],
+  },
+  {
+    name: "with concurrency, a thread holds one request only once all its rooms are taken",
+    options: { concurrency: 2 },
+    steps: [
+      [["join", "A"], []],
+      [["submit", "r1"], ["run r1 on A"]],
+      [["submit", "r2"], ["run r2 on A"]],
+      [["submit", "r3"], ["hold r3 on A"]],
+      [["submit", "r4"], []],
+      [["claim", "r3"], []],
+      [["finish", "A"], ["started r3 on A after 0 ms", "hold r4 on A"]],
+    ],
+  },
+];
+
 describe("Scheduler", () => {
   test.each(cases)("$name", ({ options, steps }) => {
     play(options ?? {}, steps);
+  });
+
+  test.each(holdCases)("$name", ({ options, steps }) => {
+    play({ hold: true, ...options }, steps);
+  });
+
+  test("without a way to revoke, it never holds a request", () => {
+    play({}, [
+      [["join", "A"], []],
+      [["submit", "r1"], ["run r1 on A"]],
+      [["submit", "r2"], []],
+      [["finish", "A"], ["run r2 on A after 0 ms"]],
+    ]);
   });
 
   test("says when the oldest waiting request times out, and nothing without a timeout", () => {
@@ -318,7 +560,7 @@ describe("Scheduler", () => {
 
   test("refuses a concurrency that is not a whole number >= 1", () => {
     for (const concurrency of [0, -1, 1.5, Number.NaN]) {
-      expect(() => new Scheduler({ group: "g", concurrency, queueCapacity: 1, queueTimeoutMs: undefined, clock: manualClock() })).toThrow(/concurrency must be a whole number >= 1/);
+      expect(() => new Scheduler<string, string>({ group: "g", concurrency, queueCapacity: 1, queueTimeoutMs: undefined, clock: manualClock() })).toThrow(/concurrency must be a whole number >= 1/);
     }
   });
 });

@@ -3,7 +3,7 @@ export interface Clock {
   now(): number;
 }
 
-export interface SchedulerOptions {
+export interface SchedulerOptions<T, J> {
   /** The application group, for the messages of the answers. */
   readonly group: string;
   /** How many requests one thread runs at once. */
@@ -13,11 +13,29 @@ export interface SchedulerOptions {
   /** How long a request may wait for a thread (queueTimeoutSeconds); undefined: for ever. */
   readonly queueTimeoutMs: number | undefined;
   readonly clock: Clock;
+  /**
+   * Whether a waiting job may be held by a full thread, to start there the moment one of its
+   * requests ends (a job with no body to stream). Absent: nothing is ever held.
+   */
+  readonly holdable?: (job: J) => boolean;
+  /**
+   * Takes a held job back from its thread, without the thread's help (an atomic claim the
+   * thread did not win): true if it is back, false if the thread has started it already.
+   */
+  readonly revoke?: (thread: T, job: J) => boolean;
 }
 
-/** What the scheduler asks its shell to do. `waitedMs` is set for a request that waited in the queue. */
+/**
+ * What the scheduler asks its shell to do. `waitedMs` is set for a job that waited.
+ * - run: start the job on the thread.
+ * - hold: give the job to the full thread to start when it has room; it still waits.
+ * - started: the thread started the job it held: it runs there now.
+ * - answer: answer the job without running it.
+ */
 export type Command<T, J> =
   | { readonly kind: "run"; readonly job: J; readonly thread: T; readonly waitedMs: number | undefined }
+  | { readonly kind: "hold"; readonly job: J; readonly thread: T; readonly waitedMs: undefined }
+  | { readonly kind: "started"; readonly job: J; readonly thread: T; readonly waitedMs: number }
   | {
       readonly kind: "answer";
       readonly job: J;
@@ -27,15 +45,16 @@ export type Command<T, J> =
       readonly waitedMs: number | undefined;
     };
 
-interface Slot {
-  load: number;
-  /** When it last had room again: among equally loaded threads the warmest one is taken. */
-  freedAt: number;
-}
-
 interface Waiting<J> {
   readonly job: J;
   readonly since: number;
+}
+
+interface Slot<J> {
+  load: number;
+  /** When it last had room again: among equally loaded threads the warmest one is taken. */
+  freedAt: number;
+  held: Waiting<J> | undefined;
 }
 
 const RETRY_AFTER = { "retry-after": "1" } as const;
@@ -43,24 +62,32 @@ const RETRY_AFTER = { "retry-after": "1" } as const;
 /**
  * Which request runs on which thread, and when (a pure core: events in, commands out, no
  * timers of its own). Each thread runs at most `concurrency` requests; a request that finds
- * every thread full waits in a first-come-first-served queue of at most `queueCapacity`,
- * for at most `queueTimeoutMs`, in the main thread. A waiting request is never given to a
- * thread ahead of time: a thread whose event loop is blocked holds nothing but what it runs,
- * and the next thread with room takes the oldest waiting request.
+ * every thread full waits, first come first served, at most `queueCapacity` of them, each for
+ * at most `queueTimeoutMs`.
+ *
+ * Waking a sleeping thread costs more than a small request, so while every thread is full a
+ * waiting bodyless request may be held by one of them (one per thread), which starts it as
+ * soon as it has room, without going to sleep in between. A held request still waits: it
+ * counts against the capacity, its queue timeout runs, and it is taken back the moment
+ * another thread has room for it, its client leaves or its thread leaves. Taking it back
+ * needs nothing from the holding thread (`revoke` is an atomic claim), so a thread whose
+ * event loop is blocked can hold a request up for no longer than any other thread would.
  */
 export class Scheduler<T, J> {
-  readonly #options: SchedulerOptions;
-  readonly #slots = new Map<T, Slot>();
+  readonly #options: SchedulerOptions<T, J>;
+  readonly #slots = new Map<T, Slot<J>>();
   readonly #queue: Waiting<J>[] = [];
+  #held = 0;
   #tick = 0;
 
-  constructor(options: SchedulerOptions) {
+  constructor(options: SchedulerOptions<T, J>) {
     if (!Number.isInteger(options.concurrency) || options.concurrency < 1) throw new RangeError(`concurrency must be a whole number >= 1, got ${options.concurrency}`);
     this.#options = options;
   }
 
+  /** Requests waiting: in the queue, and held by threads. */
   get queueLength(): number {
-    return this.#queue.length;
+    return this.#queue.length + this.#held;
   }
 
   /** How many requests the thread runs (0 for a thread the scheduler does not know). */
@@ -68,52 +95,89 @@ export class Scheduler<T, J> {
     return this.#slots.get(thread)?.load ?? 0;
   }
 
-  /** When the oldest waiting request times out, if it can. */
+  /** When the next waiting request times out, if one can. */
   get nextDeadline(): number | undefined {
     const timeout = this.#options.queueTimeoutMs;
-    const oldest = this.#queue[0];
-    return timeout === undefined || oldest === undefined ? undefined : oldest.since + timeout;
+    if (timeout === undefined) return undefined;
+    let oldest = this.#queue[0]?.since;
+    for (const slot of this.#slots.values()) if (slot.held && (oldest === undefined || slot.held.since < oldest)) oldest = slot.held.since;
+    return oldest === undefined ? undefined : oldest + timeout;
   }
 
   /** A thread is ready for requests: it takes waiting ones at once. */
   join(thread: T): Command<T, J>[] {
     if (this.#slots.has(thread)) return [];
-    this.#slots.set(thread, { load: 0, freedAt: ++this.#tick });
-    return this.#drain();
+    this.#slots.set(thread, { load: 0, freedAt: ++this.#tick, held: undefined });
+    const commands: Command<T, J>[] = [];
+    this.#fill(commands);
+    return commands;
   }
 
   /** A thread takes no more requests (it is retiring, or gone); what it runs is its shell's. */
-  leave(thread: T): void {
+  leave(thread: T): Command<T, J>[] {
+    const slot = this.#slots.get(thread);
+    if (slot === undefined) return [];
+    const commands: Command<T, J>[] = [];
+    const held = this.#takeHeld(thread, slot, commands);
     this.#slots.delete(thread);
+    if (held !== undefined) {
+      this.#requeue(held);
+      this.#fill(commands);
+    }
+    return commands;
   }
 
   submit(job: J): Command<T, J>[] {
     const thread = this.#roomiest();
     if (thread !== undefined) return [this.#run(thread, job, undefined)];
     const { queueCapacity, group } = this.#options;
-    if (this.#queue.length >= queueCapacity) {
+    if (this.queueLength >= queueCapacity) {
       const message = `all threads of application group ${group} are busy and ${queueCapacity} requests are already waiting (listenBacklog)`;
       return [{ kind: "answer", job, status: 503, message, headers: RETRY_AFTER, waitedMs: undefined }];
     }
-    this.#queue.push({ job, since: this.#options.clock.now() });
+    const waiting = { job, since: this.#options.clock.now() };
+    // First come, first served: while others wait in the queue, a newcomer joins them.
+    const holder = this.#queue.length === 0 ? this.#holderFor(job) : undefined;
+    if (holder !== undefined) return [this.#hold(holder, waiting)];
+    this.#queue.push(waiting);
     return [];
   }
 
-  /** A request ended on the thread: its room goes to the oldest waiting request. */
+  /** A request ended on the thread: its room goes to what it held, or to the oldest waiting request. */
   finished(thread: T): Command<T, J>[] {
     const slot = this.#slots.get(thread);
     if (slot === undefined || slot.load === 0) return [];
     slot.load -= 1;
     slot.freedAt = ++this.#tick;
-    return this.#drain();
+    const commands: Command<T, J>[] = [];
+    // The thread claims what it held as soon as it has room. If it has not yet (the claim is
+    // a moment behind the end of the request), the request is back and waits first in line.
+    const back = this.#takeHeld(thread, slot, commands);
+    if (back !== undefined) this.#requeue(back);
+    this.#fill(commands);
+    // Awake and full again: it holds the next to come.
+    const next = this.#queue[0];
+    if (next !== undefined && slot.held === undefined && slot.load >= this.#options.concurrency && this.#holdable(next.job)) {
+      this.#queue.shift();
+      commands.push(this.#hold(thread, next));
+    }
+    return commands;
   }
 
-  /** A waiting request whose client went away; true if it was waiting. */
-  withdraw(job: J): boolean {
+  /** A request whose client went away before it ran. */
+  withdraw(job: J): Command<T, J>[] {
     const index = this.#queue.findIndex((w) => w.job === job);
-    if (index === -1) return false;
-    this.#queue.splice(index, 1);
-    return true;
+    if (index !== -1) {
+      this.#queue.splice(index, 1);
+      return [];
+    }
+    for (const [thread, slot] of this.#slots) {
+      if (slot.held?.job !== job) continue;
+      const commands: Command<T, J>[] = [];
+      if (this.#takeHeld(thread, slot, commands)) commands.push({ kind: "answer", job, status: 503, message: "the client closed the request", headers: {}, waitedMs: undefined });
+      return commands;
+    }
+    return [];
   }
 
   /** Time passed: answers the requests that waited longer than the queue timeout. */
@@ -122,44 +186,113 @@ export class Scheduler<T, J> {
     if (timeout === undefined) return [];
     const now = this.#options.clock.now();
     const commands: Command<T, J>[] = [];
-    // One timeout for all, so the queue is in deadline order.
-    while (this.#queue[0] !== undefined && now - this.#queue[0].since >= timeout) {
-      const { job, since } = this.#queue.shift()!;
-      const waitedMs = now - since;
+    const timedOut = (waiting: Waiting<J>) => {
+      const waitedMs = now - waiting.since;
       const message = `no thread of application group ${this.#options.group} became free within the queue timeout (${Math.round(waitedMs)} ms)`;
-      commands.push({ kind: "answer", job, status: 503, message, headers: RETRY_AFTER, waitedMs });
+      commands.push({ kind: "answer", job: waiting.job, status: 503, message, headers: RETRY_AFTER, waitedMs });
+    };
+    for (const [thread, slot] of this.#slots) {
+      if (slot.held === undefined || now - slot.held.since < timeout) continue;
+      const held = this.#takeHeld(thread, slot, commands);
+      if (held) timedOut(held);
     }
+    // One timeout for all, so the queue is in deadline order.
+    while (this.#queue[0] !== undefined && now - this.#queue[0].since >= timeout) timedOut(this.#queue.shift()!);
     return commands;
   }
 
   /** Answers every waiting request with `status` (the group failed, the process shuts down). */
   clear(status: number, message: string, headers: Readonly<Record<string, string>> = {}): Command<T, J>[] {
     const now = this.#options.clock.now();
-    return this.#queue.splice(0).map(({ job, since }) => ({ kind: "answer", job, status, message, headers, waitedMs: now - since }));
+    const commands: Command<T, J>[] = [];
+    const answer = ({ job, since }: Waiting<J>) => commands.push({ kind: "answer", job, status, message, headers, waitedMs: now - since });
+    for (const [thread, slot] of this.#slots) {
+      const held = slot.held && this.#takeHeld(thread, slot, commands);
+      if (held) answer(held);
+    }
+    for (const waiting of this.#queue.splice(0)) answer(waiting);
+    return commands;
   }
 
-  #drain(): Command<T, J>[] {
-    const commands: Command<T, J>[] = [];
+  /** Gives every thread with room the oldest waiting request: from the queue, or held by another thread. */
+  #fill(commands: Command<T, J>[]): void {
     for (;;) {
-      const oldest = this.#queue[0];
-      if (oldest === undefined) return commands;
       const thread = this.#roomiest();
-      if (thread === undefined) return commands;
+      if (thread === undefined) return;
+      const queued = this.#queue[0];
+      const holder = this.#oldestHolder();
+      const held = holder?.[1].held;
+      if (holder !== undefined && held !== undefined && (queued === undefined || held.since < queued.since)) {
+        const back = this.#takeHeld(holder[0], holder[1], commands);
+        if (back) commands.push(this.#run(thread, back.job, this.#options.clock.now() - back.since));
+        continue;
+      }
+      if (queued === undefined) return;
       this.#queue.shift();
-      commands.push(this.#run(thread, oldest.job, this.#options.clock.now() - oldest.since));
+      commands.push(this.#run(thread, queued.job, this.#options.clock.now() - queued.since));
     }
   }
 
-  #run(thread: T, job: J, waitedMs: number | undefined): Command<T, J> {
-    const slot = this.#slots.get(thread)!;
+  /** Puts a request taken back into the queue where its arrival puts it: usually first. */
+  #requeue(waiting: Waiting<J>): void {
+    const index = this.#queue.findIndex((w) => w.since > waiting.since);
+    this.#queue.splice(index === -1 ? this.#queue.length : index, 0, waiting);
+  }
+
+  /** Takes a held request back; if its thread started it already, says so and returns undefined. */
+  #takeHeld(thread: T, slot: Slot<J>, commands: Command<T, J>[]): Waiting<J> | undefined {
+    const held = slot.held;
+    if (held === undefined) return undefined;
+    if (this.#options.revoke?.(thread, held.job) === false) {
+      // The thread claimed it: it runs there. If the end of the request that made room for it
+      // is still on its way, the thread counts one too many until that end arrives.
+      commands.push(this.#started(thread, slot));
+      return undefined;
+    }
+    slot.held = undefined;
+    this.#held -= 1;
+    return held;
+  }
+
+  #started(thread: T, slot: Slot<J>): Command<T, J> {
+    const held = slot.held!;
+    slot.held = undefined;
+    this.#held -= 1;
     slot.load += 1;
+    return { kind: "started", job: held.job, thread, waitedMs: this.#options.clock.now() - held.since };
+  }
+
+  #hold(thread: T, waiting: Waiting<J>): Command<T, J> {
+    this.#slots.get(thread)!.held = waiting;
+    this.#held += 1;
+    return { kind: "hold", job: waiting.job, thread, waitedMs: undefined };
+  }
+
+  #holdable(job: J): boolean {
+    return this.#options.revoke !== undefined && this.#options.holdable?.(job) === true;
+  }
+
+  #holderFor(job: J): T | undefined {
+    if (!this.#holdable(job)) return undefined;
+    for (const [thread, slot] of this.#slots) if (slot.held === undefined) return thread;
+    return undefined;
+  }
+
+  #oldestHolder(): [T, Slot<J>] | undefined {
+    let oldest: [T, Slot<J>] | undefined;
+    for (const entry of this.#slots) if (entry[1].held && (oldest === undefined || entry[1].held.since < oldest[1].held!.since)) oldest = entry;
+    return oldest;
+  }
+
+  #run(thread: T, job: J, waitedMs: number | undefined): Command<T, J> {
+    this.#slots.get(thread)!.load += 1;
     return { kind: "run", job, thread, waitedMs };
   }
 
   /** The least loaded thread with room (spreading async requests over the cores), the warmest of equals. */
   #roomiest(): T | undefined {
     let best: T | undefined;
-    let bestSlot: Slot | undefined;
+    let bestSlot: Slot<J> | undefined;
     for (const [thread, slot] of this.#slots) {
       if (slot.load >= this.#options.concurrency) continue;
       if (bestSlot === undefined || slot.load < bestSlot.load || (slot.load === bestSlot.load && slot.freedAt > bestSlot.freedAt)) {

@@ -5,6 +5,7 @@ import type { FromWorker, WorkerData } from "./protocol.ts";
 export interface LifeCycleOptions {
   readonly workerData: WorkerData;
   readonly threads: number;
+  readonly concurrency: number;
   readonly maximumRequests: number | undefined;
   readonly gracefulTimeoutMs: number;
   readonly restartIntervalMs: number | undefined;
@@ -125,7 +126,7 @@ export class ThreadLifeCycle {
 
   #spawn(count: number): PoolThread[] {
     return Array.from({ length: count }, () => {
-      const thread = new PoolThread(this.#options.workerData, this.#options.memoryLimitMb, {
+      const thread = new PoolThread(this.#options.workerData, this.#options, {
         message: (t, m) => this.#events.message(t, m),
         died: (t, reason, message) => this.#died(t, reason, message),
       });

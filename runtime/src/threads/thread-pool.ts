@@ -1,4 +1,5 @@
 import type { Logger } from "pino";
+import { nextToken } from "./claim-slot.ts";
 import type { PoolThread, RecycleReason } from "./pool-thread.ts";
 import type { FromWorker, ToWorker, WorkerData } from "./protocol.ts";
 import { Scheduler, type Command } from "./scheduler.ts";
@@ -11,6 +12,8 @@ export type ResponseMessage = Extract<FromWorker, { t: "head" | "chunk" | "faile
 export interface Job {
   /** Index of the app in the group's WorkerData.applications. */
   readonly app: number;
+  /** No body follows the head, so a full thread can hold the request until it has room. */
+  readonly bodyless: boolean;
   /** Sends the request to a thread: the head, then the body as it arrives. */
   start(id: number, send: (message: ToWorker, transfer?: ArrayBuffer[]) => void): void;
   /** A part of the response; true once the response has ended. */
@@ -53,13 +56,20 @@ interface Running {
   readonly timer: NodeJS.Timeout | undefined;
 }
 
+/** A job a full thread holds: it still waits (see Scheduler). */
+interface Held {
+  readonly id: number;
+  readonly token: number;
+  readonly job: Job;
+}
+
 let nextJobId = 1;
 
 /**
  * The worker threads of one application group in one process, like the threads of a mod_wsgi
  * daemon process. A thin shell: the Scheduler decides which request runs where and when,
  * the ThreadLifeCycle spawns, retires and replaces threads; this wires them to the threads'
- * messages, the request timeout and the one timer of the queue timeouts.
+ * messages and ClaimSlots, the request timeout and the one timer of the queue timeouts.
  */
 export class ThreadPool {
   readonly group: string;
@@ -69,6 +79,7 @@ export class ThreadPool {
   readonly #scheduler: Scheduler<PoolThread, Job>;
   readonly #threads: ThreadLifeCycle;
   readonly #running = new Map<PoolThread, Map<number, Running>>();
+  readonly #held = new Map<PoolThread, Held>();
   #state: PoolState = { kind: "starting" };
   #closed = false;
   #queueTimer: NodeJS.Timeout | undefined;
@@ -79,17 +90,21 @@ export class ThreadPool {
     this.#options = options;
     this.group = options.workerData.applicationGroup;
     this.#log = options.logger.child({ applicationGroup: this.group });
-    this.#scheduler = new Scheduler({
+    const concurrency = options.concurrency ?? 1;
+    this.#scheduler = new Scheduler<PoolThread, Job>({
       group: this.group,
-      concurrency: options.concurrency ?? 1,
+      concurrency,
       queueCapacity: options.queueCapacity,
       queueTimeoutMs: options.queueTimeoutMs,
       clock: performance,
+      holdable: (job) => job.bodyless,
+      revoke: (thread, job) => this.#revoke(thread, job),
     });
     this.#threads = new ThreadLifeCycle(
       {
         workerData: options.workerData,
         threads: options.threads,
+        concurrency,
         maximumRequests: options.maximumRequests,
         gracefulTimeoutMs: options.gracefulTimeoutMs,
         restartIntervalMs: options.restartIntervalMs,
@@ -102,7 +117,7 @@ export class ThreadPool {
           options.observer.threadState(this.group, thread.threadId, "idle");
           this.#apply(this.#scheduler.join(thread));
         },
-        left: (thread) => this.#scheduler.leave(thread),
+        left: (thread) => this.#apply(this.#scheduler.leave(thread)),
         ended: (thread, status, message, headers) => this.#ended(thread, status, message, headers),
         load: (thread) => this.#running.get(thread)?.size ?? 0,
         message: (thread, message) => this.#onMessage(thread, message),
@@ -135,7 +150,7 @@ export class ThreadPool {
 
   /** A job whose client went away before it was served. */
   withdraw(job: Job): void {
-    if (this.#scheduler.withdraw(job)) this.#apply([]);
+    this.#apply(this.#scheduler.withdraw(job));
   }
 
   /**
@@ -165,6 +180,8 @@ export class ThreadPool {
     for (const command of commands) {
       if (command.waitedMs !== undefined) this.#options.observer.queueWait(this.group, command.waitedMs / 1000);
       if (command.kind === "run") this.#run(command.thread, command.job);
+      else if (command.kind === "hold") this.#hold(command.thread, command.job);
+      else if (command.kind === "started") this.#started(command.thread, command.job);
       else command.job.fail(command.status, command.message, command.headers);
     }
     const length = this.#scheduler.queueLength;
@@ -192,14 +209,48 @@ export class ThreadPool {
   #run(thread: PoolThread, job: Job): void {
     const running = this.#running.get(thread);
     if (running === undefined) return job.fail(503, "the thread was replaced");
-    if (running.size === 0) this.#options.observer.threadState(this.group, thread.threadId, "busy");
     const id = nextJobId++;
-    const timeout = this.#options.requestTimeoutMs;
-    const timer = timeout === undefined ? undefined : setTimeout(() => this.#timedOut(thread, id, timeout), timeout);
-    running.set(id, { id, job, timer });
+    this.#track(thread, running, id, job);
     job.start(id, (message, transfer) => {
       if (running.has(id)) thread.send(message, transfer);
     });
+  }
+
+  #track(thread: PoolThread, running: Map<number, Running>, id: number, job: Job): void {
+    if (running.size === 0) this.#options.observer.threadState(this.group, thread.threadId, "busy");
+    const timeout = this.#options.requestTimeoutMs;
+    const timer = timeout === undefined ? undefined : setTimeout(() => this.#timedOut(thread, id, timeout), timeout);
+    running.set(id, { id, job, timer });
+  }
+
+  /** Sends the head to the full thread ahead of time, under a token it must claim to start it. */
+  #hold(thread: PoolThread, job: Job): void {
+    const running = this.#running.get(thread);
+    const held: Held = { id: nextJobId++, token: nextToken(), job };
+    this.#held.set(thread, held);
+    thread.claim.offer(held.token);
+    job.start(held.id, (message, transfer) => {
+      if (this.#held.get(thread) === held) thread.send(message.t === "request" ? { ...message, held: held.token } : message, transfer);
+      else if (running?.has(held.id)) thread.send(message, transfer);
+    });
+  }
+
+  #revoke(thread: PoolThread, job: Job): boolean {
+    const held = this.#held.get(thread);
+    if (held?.job !== job) return true;
+    if (!thread.claim.revoke(held.token)) return false;
+    this.#held.delete(thread);
+    return true;
+  }
+
+  /** The thread claimed the job it held: it runs there now, under the id it was sent with. */
+  #started(thread: PoolThread, job: Job): void {
+    const held = this.#held.get(thread);
+    const running = this.#running.get(thread);
+    if (held?.job !== job) return;
+    this.#held.delete(thread);
+    if (running === undefined) return job.fail(503, "the thread was replaced");
+    this.#track(thread, running, held.id, job);
   }
 
   #timedOut(thread: PoolThread, id: number, timeout: number): void {
@@ -226,6 +277,7 @@ export class ThreadPool {
   #ended(thread: PoolThread, status: number, message: string, headers: Readonly<Record<string, string>> | undefined): void {
     const runs = this.#running.get(thread);
     this.#running.delete(thread);
+    this.#held.delete(thread);
     this.#options.observer.threadState(this.group, thread.threadId, "gone");
     for (const running of runs?.values() ?? []) {
       clearTimeout(running.timer);

@@ -1,6 +1,7 @@
-import type { MessagePort } from "node:worker_threads";
+import { workerData, type MessagePort } from "node:worker_threads";
 import { bytesOf } from "../threads/body-chunk.ts";
-import type { RequestHead, ToWorker } from "../threads/protocol.ts";
+import { ClaimSlot } from "../threads/claim-slot.ts";
+import type { RequestHead, ToWorker, WorkerData } from "../threads/protocol.ts";
 import type { AppEnv } from "./app-env.ts";
 import type { AppHandler } from "./app-handler.ts";
 import { listenerExchange } from "./listener-exchange.ts";
@@ -70,16 +71,32 @@ function serveListener(listener: Listener, head: RequestHead, out: ResponseChann
 
 /**
  * Serves the requests the main thread forwards (request dispatch: a process with several
- * application groups routes each request to its group's threads). The main thread sends a
- * thread at most `concurrency` requests at once and sends the next only when one has ended,
- * so every request that arrives here starts at once: none waits inside a thread.
+ * application groups routes each request to its group's threads), up to `concurrency` at
+ * once. While the thread is full the main thread may send one more ahead of time (`held`):
+ * it starts the moment a request ends, without the thread going to sleep in between, if the
+ * thread wins its ClaimSlot; the main thread may have taken it back meanwhile, and then it
+ * is dropped unseen.
  */
 export function serveForwarded(port: MessagePort, apps: readonly LoadedApp[], shared: SharedClient): void {
+  const dispatch = (workerData as Partial<WorkerData> | null)?.dispatch;
+  const claims = dispatch === undefined ? undefined : new ClaimSlot(dispatch.claim);
+  const concurrency = dispatch?.concurrency ?? 1;
   const running = new Map<number, { readonly sink: BodySink; readonly out: ResponseChannel }>();
+  let held: RequestHead | undefined;
+  let heldToken = 0;
+  const startHeld = () => {
+    if (held === undefined || running.size >= concurrency) return;
+    const next = held;
+    held = undefined;
+    if (claims?.claim(heldToken)) start(next);
+  };
   const start = (head: RequestHead) => {
     const app = apps[head.app];
     if (app === undefined) return;
-    const out = new ResponseChannel(port, head.id, () => running.delete(head.id));
+    const out = new ResponseChannel(port, head.id, () => {
+      running.delete(head.id);
+      startHeld();
+    });
     const { handler } = app;
     const read = (bytes: number) => port.postMessage({ t: "body-read", id: head.id, bytes });
     const sink =
@@ -92,7 +109,11 @@ export function serveForwarded(port: MessagePort, apps: readonly LoadedApp[], sh
   port.on("message", (message: ToWorker) => {
     switch (message.t) {
       case "request":
-        start(message);
+        if (message.held === undefined) return start(message);
+        // One at most: a newer one means the older was taken back or claimed already.
+        held = message;
+        heldToken = message.held;
+        startHeld();
         return;
       case "body":
         running.get(message.id)?.sink.push(bytesOf(message.chunk));
