@@ -30,7 +30,7 @@ describe("a blocked thread", () => {
   it.each([
     ["loops for ever", "/block/loop"],
     ["runs seconds of CPU-bound work", "/block/busy?ms=10000"],
-  ])("holds no waiting request: while one thread %s, the next request runs on the first thread to finish", async (_, blockPath) => {
+  ])("keeps no waiting request from a free thread: while one thread %s, the next request runs on the first thread to finish", async (_, blockPath) => {
     await withGroup(twoGroups(), async (group) => {
       const blocker = new AbortController();
       const slow = group.json<Ran>("/work/sleep?ms=1000", { signal: NO_ANSWER() });

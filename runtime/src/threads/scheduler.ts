@@ -203,9 +203,9 @@ export class Scheduler<T, J> {
 
   /** Answers every waiting request with `status` (the group failed, the process shuts down). */
   clear(status: number, message: string, headers: Readonly<Record<string, string>> = {}): Command<T, J>[] {
-    const now = this.#options.clock.now();
     const commands: Command<T, J>[] = [];
-    const answer = ({ job, since }: Waiting<J>) => commands.push({ kind: "answer", job, status, message, headers, waitedMs: now - since });
+    // Not a wait that ended (no queue-wait sample): the wait was cut short.
+    const answer = ({ job }: Waiting<J>) => commands.push({ kind: "answer", job, status, message, headers, waitedMs: undefined });
     for (const [thread, slot] of this.#slots) {
       const held = slot.held && this.#takeHeld(thread, slot, commands);
       if (held) answer(held);
