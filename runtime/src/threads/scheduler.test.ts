@@ -17,7 +17,10 @@ type Event =
   | readonly ["wait", number]
   | readonly ["clear"]
   /** The thread holding the job wins its claim (it had room the scheduler did not know of yet). */
-  | readonly ["claim", string];
+  | readonly ["claim", string]
+  /** The thread has yet to read its last offers: it cannot be offered another (its cells are taken). */
+  | readonly ["unread", string]
+  | readonly ["read", string];
 
 /** A step: an event and what the scheduler must answer, each command as `render` spells it. */
 type Step = readonly [Event, readonly string[]];
@@ -39,8 +42,10 @@ function play({ hold, ...options }: Options, steps: readonly Step[]) {
   // Jobs whose thread won the claim: revoking them fails; a revoked one can never be claimed.
   const claimed = new Set<string>();
   const revoked = new Set<string>();
+  const unread = new Set<string>();
   const holding = hold
     ? {
+        canHold: (thread: string) => !unread.has(thread),
         holdable: (job: string) => !job.startsWith("post"),
         revoke: (_thread: string, job: string) => {
           if (claimed.has(job)) return false;
@@ -77,6 +82,12 @@ function play({ hold, ...options }: Options, steps: readonly Step[]) {
         break;
       case "claim":
         if (!revoked.has(event[1])) claimed.add(event[1]);
+        break;
+      case "unread":
+        unread.add(event[1]);
+        break;
+      case "read":
+        unread.delete(event[1]);
         break;
     }
     expect(commands.map(render), `step ${index + 1}: ${event.join(" ")}`).toEqual(expected);
@@ -314,15 +325,28 @@ const holdCases: readonly Case[] = [
     ],
   },
   {
-    name: "a claim a moment behind the end of the request: the request is taken back and runs there as a fresh one",
+    name: "a thread that ended a request starts what it held even if it has not claimed it yet",
     steps: [
       [["join", "A"], []],
       [["submit", "r1"], ["run r1 on A"]],
       [["submit", "r2"], ["hold r2 on A"]],
-      [["finish", "A"], ["run r2 on A after 0 ms"]],
-      // The thread's late claim loses: it never runs the stale copy.
-      [["claim", "r2"], []],
+      [["wait", 3], []],
+      [["finish", "A"], ["started r2 on A after 3 ms"]],
       [["finish", "A"], []],
+    ],
+  },
+  {
+    name: "a thread that has yet to read its last offers is offered no more: the next request waits in the queue",
+    steps: [
+      [["join", "A"], []],
+      [["submit", "r1"], ["run r1 on A"]],
+      [["submit", "r2"], ["hold r2 on A"]],
+      [["unread", "A"], []],
+      [["submit", "r3"], []],
+      [["finish", "A"], ["started r2 on A after 0 ms"]],
+      [["read", "A"], []],
+      [["submit", "r4"], []],
+      [["finish", "A"], ["run r3 on A after 0 ms", "hold r4 on A"]],
     ],
   },
   {
@@ -373,7 +397,7 @@ const holdCases: readonly Case[] = [
       // The end of r2, which made the room r3 took, arrives: A still runs r3.
       [["finish", "A"], []],
       [["submit", "r5"], ["hold r5 on A"]],
-      [["finish", "A"], ["run r5 on A after 0 ms"]],
+      [["finish", "A"], ["started r5 on A after 0 ms"]],
     ],
   },
   {
@@ -440,8 +464,8 @@ const holdCases: readonly Case[] = [
       [["wait", 10], []],
       [["submit", "r4"], ["hold r4 on B"]],
       [["leave", "A"], []],
-      // B's own r4 is taken back too (B had not claimed it): r3, older, runs first.
-      [["finish", "B"], ["run r3 on B after 10 ms", "hold r4 on B"]],
+      // B starts what it held; r3, back first in line, is the next B holds.
+      [["finish", "B"], ["started r4 on B after 0 ms", "hold r3 on B"]],
     ],
   },
   {

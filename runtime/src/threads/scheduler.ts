@@ -23,6 +23,8 @@ export interface SchedulerOptions<T, J> {
    * thread did not win): true if it is back, false if the thread has started it already.
    */
   readonly revoke?: (thread: T, job: J) => boolean;
+  /** Whether the thread can be offered a request to hold now (it has read the last offers). */
+  readonly canHold?: (thread: T) => boolean;
 }
 
 /**
@@ -150,14 +152,13 @@ export class Scheduler<T, J> {
     slot.load -= 1;
     slot.freedAt = ++this.#tick;
     const commands: Command<T, J>[] = [];
-    // The thread claims what it held as soon as it has room. If it has not yet (the claim is
-    // a moment behind the end of the request), the request is back and waits first in line.
-    const back = this.#takeHeld(thread, slot, commands);
-    if (back !== undefined) this.#requeue(back);
+    // The thread starts what it held as soon as it has room (the shell confirms it, so it
+    // is not taken back), with no sleep in between.
+    if (slot.held !== undefined) commands.push(this.#started(thread, slot));
     this.#fill(commands);
     // Awake and full again: it holds the next to come.
     const next = this.#queue[0];
-    if (next !== undefined && slot.held === undefined && slot.load >= this.#options.concurrency && this.#holdable(next.job)) {
+    if (next !== undefined && slot.held === undefined && slot.load >= this.#options.concurrency && this.#holdable(next.job) && this.#canHold(thread)) {
       this.#queue.shift();
       commands.push(this.#hold(thread, next));
     }
@@ -272,9 +273,13 @@ export class Scheduler<T, J> {
     return this.#options.revoke !== undefined && this.#options.holdable?.(job) === true;
   }
 
+  #canHold(thread: T): boolean {
+    return this.#options.canHold?.(thread) ?? true;
+  }
+
   #holderFor(job: J): T | undefined {
     if (!this.#holdable(job)) return undefined;
-    for (const [thread, slot] of this.#slots) if (slot.held === undefined) return thread;
+    for (const [thread, slot] of this.#slots) if (slot.held === undefined && this.#canHold(thread)) return thread;
     return undefined;
   }
 

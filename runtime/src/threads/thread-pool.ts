@@ -1,5 +1,4 @@
 import type { Logger } from "pino";
-import { nextToken } from "./claim-slot.ts";
 import type { PoolThread, RecycleReason } from "./pool-thread.ts";
 import type { FromWorker, ToWorker, WorkerData } from "./protocol.ts";
 import { Scheduler, type Command } from "./scheduler.ts";
@@ -99,6 +98,7 @@ export class ThreadPool {
       clock: performance,
       holdable: (job) => job.bodyless,
       revoke: (thread, job) => this.#revoke(thread, job),
+      canHold: (thread) => thread.claim.free,
     });
     this.#threads = new ThreadLifeCycle(
       {
@@ -226,9 +226,8 @@ export class ThreadPool {
   /** Sends the head to the full thread ahead of time, under a token it must claim to start it. */
   #hold(thread: PoolThread, job: Job): void {
     const running = this.#running.get(thread);
-    const held: Held = { id: nextJobId++, token: nextToken(), job };
+    const held: Held = { id: nextJobId++, token: thread.claim.offer(), job };
     this.#held.set(thread, held);
-    thread.claim.offer(held.token);
     job.start(held.id, (message, transfer) => {
       if (this.#held.get(thread) === held) thread.send(message.t === "request" ? { ...message, held: held.token } : message, transfer);
       else if (running?.has(held.id)) thread.send(message, transfer);
@@ -243,12 +242,13 @@ export class ThreadPool {
     return true;
   }
 
-  /** The thread claimed the job it held: it runs there now, under the id it was sent with. */
+  /** The thread claimed the job it held, or will once it reads it: it runs there now, under the id it was sent with. */
   #started(thread: PoolThread, job: Job): void {
     const held = this.#held.get(thread);
     const running = this.#running.get(thread);
     if (held?.job !== job) return;
     this.#held.delete(thread);
+    thread.claim.confirm(held.token);
     if (running === undefined) return job.fail(503, "the thread was replaced");
     this.#track(thread, running, held.id, job);
   }

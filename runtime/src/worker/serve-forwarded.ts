@@ -1,7 +1,7 @@
 import { workerData, type MessagePort } from "node:worker_threads";
 import { bytesOf } from "../threads/body-chunk.ts";
 import { ClaimSlot } from "../threads/claim-slot.ts";
-import type { RequestHead, ToWorker, WorkerData } from "../threads/protocol.ts";
+import type { FromWorker, RequestHead, ToWorker, WorkerData } from "../threads/protocol.ts";
 import type { AppEnv } from "./app-env.ts";
 import type { AppHandler } from "./app-handler.ts";
 import { listenerExchange } from "./listener-exchange.ts";
@@ -84,18 +84,36 @@ export function serveForwarded(port: MessagePort, apps: readonly LoadedApp[], sh
   const running = new Map<number, { readonly sink: BodySink; readonly out: ResponseChannel }>();
   let held: RequestHead | undefined;
   let heldToken = 0;
-  const startHeld = () => {
-    if (held === undefined || running.size >= concurrency) return;
+  /** The held request this thread won, to start once the request that made room has left. */
+  let claimed: RequestHead | undefined;
+  const claimHeld = (ending: number) => {
+    if (held === undefined || running.size - ending >= concurrency) return;
     const next = held;
     held = undefined;
-    if (claims?.claim(heldToken)) start(next);
+    if (claims?.claim(heldToken)) claimed = next;
+  };
+  const startClaimed = () => {
+    const next = claimed;
+    claimed = undefined;
+    if (next) start(next);
+  };
+  // Claim before the end of a response leaves: once the main thread has read that end it
+  // takes back a held request the thread has not claimed, and a worker is often preempted
+  // right after the post that woke the main thread.
+  const responses: Pick<MessagePort, "postMessage"> = {
+    postMessage(message: FromWorker, transfer?: Parameters<MessagePort["postMessage"]>[1]) {
+      if (message.t === "failed" || ((message.t === "head" || message.t === "chunk") && message.end)) claimHeld(1);
+      if (transfer === undefined) port.postMessage(message);
+      else port.postMessage(message, transfer);
+    },
   };
   const start = (head: RequestHead) => {
     const app = apps[head.app];
     if (app === undefined) return;
-    const out = new ResponseChannel(port, head.id, () => {
+    const out = new ResponseChannel(responses, head.id, () => {
       running.delete(head.id);
-      startHeld();
+      claimHeld(0);
+      startClaimed();
     });
     const { handler } = app;
     const read = (bytes: number) => port.postMessage({ t: "body-read", id: head.id, bytes });
@@ -113,7 +131,8 @@ export function serveForwarded(port: MessagePort, apps: readonly LoadedApp[], sh
         // One at most: a newer one means the older was taken back or claimed already.
         held = message;
         heldToken = message.held;
-        startHeld();
+        claimHeld(0);
+        startClaimed();
         return;
       case "body":
         running.get(message.id)?.sink.push(bytesOf(message.chunk));
