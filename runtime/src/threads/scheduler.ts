@@ -71,9 +71,10 @@ const RETRY_AFTER = { "retry-after": "1" } as const;
  * waiting bodyless request may be held by one of them (one per thread), which starts it as
  * soon as it has room, without going to sleep in between. A held request still waits: it
  * counts against the capacity, its queue timeout runs, and it is taken back the moment
- * another thread has room for it, its client leaves or its thread leaves. Taking it back
- * needs nothing from the holding thread (`revoke` is an atomic claim), so a thread whose
- * event loop is blocked can hold a request up for no longer than any other thread would.
+ * another thread has room for it (it being the oldest waiting), its client leaves or its
+ * thread leaves; once its thread ends a request, it is that thread's. Taking it back needs
+ * nothing from the holding thread (`revoke` is an atomic claim, see ClaimSlot), so a thread
+ * whose event loop is blocked holds up no request that another thread could serve.
  */
 export class Scheduler<T, J> {
   readonly #options: SchedulerOptions<T, J>;
