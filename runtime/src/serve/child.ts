@@ -8,6 +8,8 @@ import type { FromChild, ToChild } from "./ipc.ts";
 // IPC instead of serving an admin port of its own.
 
 const STARTED_POLL_MS = 50;
+/** How long a drained process may take to exit on its own before it is made to. */
+const AFTER_DRAIN_MS = 1_000;
 
 function send(message: FromChild, handle?: ListenHandle): void {
   // An orphan draining on its own has no one to tell (and sending would throw).
@@ -54,6 +56,10 @@ process.on("message", (message: ToChild, handle: SendHandle) => {
         stopping: (signal) => {
           stopping = true;
           send({ t: "draining", signal });
+          // A drain that began while the groups were still loading leaves runProcess waiting
+          // for a start that never ends, until its hard stop (20 s by default); once the drain
+          // is done there is nothing left to wait for.
+          void runtime?.stop().then(() => setTimeout(() => finished || process.exit(0), AFTER_DRAIN_MS).unref());
         },
       }).then((code) => {
         finished = true;
