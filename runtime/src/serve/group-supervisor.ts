@@ -180,8 +180,8 @@ export class Supervisor implements AdminSource {
 
   async metrics(): Promise<{ contentType: string; text: string }> {
     const answers = await Promise.all(this.#slots.map(async (slot) => ({ slot, answer: await this.#ask(slot, "metrics") })));
-    // Each process's series get a `process` label (its slot, stable across restarts) so the
-    // per-thread series of different processes stay apart when added up.
+    // Each process's series get a `process` label (its slot, stable across restarts): the
+    // aggregator sums series with equal labels, and the processes' must stay apart.
     const labelled = answers.flatMap(({ slot, answer }) =>
       answer === undefined
         ? []
