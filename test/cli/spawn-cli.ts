@@ -3,6 +3,8 @@ import { fileURLToPath } from "node:url";
 import { collectJsonLines, type LogLine } from "../support/json-lines.ts";
 import { until } from "../support/until.ts";
 
+export { isAlive } from "../support/is-alive.ts";
+
 const bin = fileURLToPath(new URL("../../bin/processgroup.js", import.meta.url));
 
 export interface Running {
@@ -39,16 +41,6 @@ export function startCli(args: readonly string[], options: { env?: Record<string
       if (child.exitCode === null && child.signalCode === null) child.kill("SIGKILL");
     },
   };
-}
-
-/** Whether a process of that pid still runs. */
-export function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
 }
 
 /** No line of `text` looks like a stack frame. */
