@@ -1,5 +1,5 @@
 import { KubeConfig } from "@kubernetes/client-node";
-import { createLogger } from "./observability/logger.ts";
+import { createLogger, defaultLogFormat } from "./observability/logger.ts";
 import { Operator } from "./operator.ts";
 import { defaultIdentity, ownNamespace, parseOperatorFlags } from "./options.ts";
 
@@ -35,7 +35,7 @@ export async function runOperator(values: Record<string, unknown>): Promise<RunR
   const loaded = loadKubeConfig(flags.kubeconfig);
   if (!loaded.ok) return loaded;
   const kubeConfig = loaded.kubeConfig;
-  const log = createLogger(flags["log-level"], undefined, flags["log-format"] ?? (process.stdout.isTTY ? "pretty" : "json"));
+  const log = createLogger(flags["log-level"], undefined, flags["log-format"] ?? defaultLogFormat(process.env, process.stdout.isTTY === true));
 
   const identity = flags.identity ?? defaultIdentity();
   const operator = new Operator({

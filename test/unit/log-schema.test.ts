@@ -1,6 +1,6 @@
 import { Writable } from "node:stream";
 import { describe, expect, it } from "vitest";
-import { createLogger as operatorLogger } from "../../operator/src/observability/logger.ts";
+import { createLogger as operatorLogger, defaultLogFormat } from "../../operator/src/observability/logger.ts";
 import { createLogger as runtimeLogger, logFormatOf } from "../../runtime/src/observability/logger.ts";
 
 function sink(): { stream: Writable; lines: () => Record<string, unknown>[] } {
@@ -41,5 +41,8 @@ describe("the log schema", () => {
     expect(logFormatOf({ PROCESSGROUP_LOG_FORMAT: "json" }, true)).toBe("json");
     expect(logFormatOf({ PROCESSGROUP_LOG_FORMAT: "pretty" }, false)).toBe("pretty");
     expect(logFormatOf({ PROCESSGROUP_LOG_FORMAT: "xml" }, false)).toBe("json");
+    for (const [env, tty] of [[{}, false], [{}, true], [{ PROCESSGROUP_LOG_FORMAT: "json" }, true], [{ PROCESSGROUP_LOG_FORMAT: "pretty" }, false]] as const) {
+      expect(defaultLogFormat(env, tty)).toBe(logFormatOf(env, tty));
+    }
   });
 });

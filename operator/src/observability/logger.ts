@@ -9,6 +9,13 @@ export type LogLevel = (typeof LOG_LEVELS)[number];
 export const LOG_FORMATS = ["json", "pretty"] as const;
 export type LogFormat = (typeof LOG_FORMATS)[number];
 
+/** PROCESSGROUP_LOG_FORMAT when it names a format, else pretty for a terminal and JSON otherwise. */
+export function defaultLogFormat(env: NodeJS.ProcessEnv, stdoutIsTty: boolean): LogFormat {
+  const chosen = env["PROCESSGROUP_LOG_FORMAT"];
+  if (chosen === "json" || chosen === "pretty") return chosen;
+  return stdoutIsTty ? "pretty" : "json";
+}
+
 /** JSON lines on stdout (or the given stream), or readable lines for a person at a terminal. */
 export function createLogger(level: LogLevel, destination?: DestinationStream, format: LogFormat = "json"): Logger {
   const options = {
