@@ -197,7 +197,7 @@ describe("processgroup serve: files and logs for people", () => {
 
   it("--log-format pretty prints readable lines and a start-up banner instead of JSON", async () => {
     const r = serve(["-f", groupFile("pretty", `  processes: 2\n  threads: 3\n${slowApp()}`), "--port", "0", "--admin-port", "0", "--log-format", "pretty"]);
-    await until("the banner", 60_000, () => (r.stdout().includes("Readiness") ? true : undefined));
+    await until("the banner and the serving line", 60_000, () => (/supervisor pretty: serving/.test(r.stdout()) ? true : undefined));
     const out = r.stdout();
     expect(out).toMatch(/^Server URL +: http:\/\/127\.0\.0\.1:\d+\/$/m);
     expect(out).toMatch(/^Admin URL +: http:\/\/127\.0\.0\.1:\d+\/ \(healthz, readyz, metrics\)$/m);
@@ -205,7 +205,7 @@ describe("processgroup serve: files and logs for people", () => {
     expect(out).toMatch(/^Group slow +: \/ \(slow\)$/m);
     expect(out).toMatch(/^Readiness +: ready$/m);
     expect(out).toMatch(/INFO \(\d+\): supervisor pretty: serving/);
-    expect(out).toMatch(/INFO \(\d+\): runtime pretty: ready/);
+    expect(out).toMatch(/INFO \(\d+\): runtime pretty: listening/);
     expect(out.split("\n").some((line) => line.startsWith("{"))).toBe(false);
   });
 });

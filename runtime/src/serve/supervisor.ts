@@ -30,8 +30,11 @@ export interface ServeOptions {
 }
 
 const SIGNALS = ["SIGTERM", "SIGINT", "SIGHUP"] as const;
-/** A drain still running after this long is worth a line saying what it waits for. */
-const DRAIN_NOTICE_MS = 1_500;
+/**
+ * A drain still running after this long waits on requests or open connections (an idle
+ * process is gone within the 1 s it keeps the port open): worth a line saying so.
+ */
+const DRAIN_NOTICE_MS = 3_000;
 const PARENT_POLL_MS = 500;
 
 /** Every problem on stderr, one a line, each with the prefix of the command. */
