@@ -14,6 +14,7 @@ export const ENV = {
   namespace: "PROCESSGROUP_NAMESPACE",
   podName: "PROCESSGROUP_POD_NAME",
   threads: "PROCESSGROUP_THREADS",
+  concurrency: "PROCESSGROUP_CONCURRENCY",
   multiprocess: "PROCESSGROUP_MULTIPROCESS",
   multithread: "PROCESSGROUP_MULTITHREAD",
   port: "PROCESSGROUP_PORT",
@@ -28,6 +29,7 @@ export const ENV = {
  */
 export const RuntimeConfig = ProcessGroupSpecFields.pick({
   threads: true,
+  concurrency: true,
   applications: true,
   displayName: true,
   preload: true,
@@ -51,6 +53,8 @@ export const RuntimeEnv = z.object({
   [ENV.namespace]: z.string().optional(),
   [ENV.podName]: z.string().optional(),
   [ENV.threads]: z.coerce.number({ error: "must be an integer >= 1" }).int().min(1, { error: "must be an integer >= 1" }),
+  // Optional so that pods rendered before the field existed still start; it wins over the config.
+  [ENV.concurrency]: z.coerce.number({ error: "must be an integer >= 1" }).int({ error: "must be an integer >= 1" }).min(1, { error: "must be an integer >= 1" }).optional(),
   [ENV.multiprocess]: bool,
   [ENV.multithread]: bool,
   [ENV.port]: port.default(RUNTIME_PORT),

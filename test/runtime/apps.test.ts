@@ -32,7 +32,7 @@ describe("apps and mounts", () => {
 
   it("tells a fetch app the flags, its groups and its thread", async () => {
     const body = await group.json("/");
-    expect(body).toMatchObject({ processGroup: "test", applicationGroup: "root", multiprocess: false, multithread: true, threads: 2, pid: process.pid });
+    expect(body).toMatchObject({ processGroup: "test", applicationGroup: "root", multiprocess: false, multithread: true, threads: 2, concurrency: 1, pid: process.pid });
     expect(body["threadId"]).toEqual(expect.any(Number));
   });
 

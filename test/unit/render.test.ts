@@ -49,6 +49,14 @@ describe("render", () => {
     });
   });
 
+  it("passes spec.concurrency in the env and the config, 1 when omitted", () => {
+    for (const [spec, expected] of [[{}, 1], [{ concurrency: 64 }, 64]] as const) {
+      const env = envOf(group(spec));
+      expect(env[ENV.concurrency]).toBe(String(expected));
+      expect(JSON.parse(env[ENV.config] ?? "{}")).toMatchObject({ concurrency: expected });
+    }
+  });
+
   it("passes the seven flag vectors to the runtime", () => {
     for (const spec of [{ threads: 25 }, { processes: 1, threads: 25 }, { processes: 2, threads: 25 }, { processes: 5, threads: 1 }, { processes: 1, threads: 1 }, { threads: 1 }, {}]) {
       const pg = group(spec);

@@ -66,6 +66,7 @@ export class ProcessRuntime implements AdminSource {
           multiprocess: settings.multiprocess,
           multithread: settings.multithread,
           threads: settings.threads,
+          concurrency: settings.concurrency,
         },
         threads: settings.threads,
         maximumRequests: settings.maximumRequests,

@@ -12,6 +12,7 @@ export interface WorkerData {
   readonly multiprocess: boolean;
   readonly multithread: boolean;
   readonly threads: number;
+  readonly concurrency: number;
 }
 
 /** Body bytes: an ArrayBuffer, or for small chunks the same bytes as a latin1 string. */

@@ -34,6 +34,7 @@ async function load(data: WorkerData, shared: SharedClient): Promise<LoadedApp[]
         multiprocess: data.multiprocess,
         multithread: data.multithread,
         threads: data.threads,
+        concurrency: data.concurrency,
         threadId,
         pid: process.pid,
         shared: shared.api,
