@@ -67,6 +67,7 @@ export class ProcessRuntime implements AdminSource {
           multithread: settings.multithread,
           threads: settings.threads,
           concurrency: settings.concurrency,
+          environment: settings.environment,
         },
         threads: settings.threads,
         maximumRequests: settings.maximumRequests,

@@ -70,4 +70,9 @@ export interface RuntimeSettings extends LocalOptions {
   readonly restartIntervalSeconds: number | undefined;
   readonly listenBacklog: number;
   readonly threadMemoryLimitMegabytes: number | undefined;
+  /**
+   * spec.env, which the runtime sets in each worker thread's process.env: `serve` reads it from
+   * the file. Under `run` it is empty, because the operator puts spec.env on the pod itself.
+   */
+  readonly environment: Readonly<Record<string, string>>;
 }

@@ -25,7 +25,7 @@ function underRoot(root: string, path: string): string {
 }
 
 /** The one place a RuntimeConfig becomes RuntimeSettings: entries and preloads resolved against the root. */
-export function settingsOf(identity: GroupIdentity, config: RuntimeConfig, local: LocalOptions): RuntimeSettings {
+export function settingsOf(identity: GroupIdentity, config: RuntimeConfig, local: LocalOptions, environment: Readonly<Record<string, string>> = {}): RuntimeSettings {
   return {
     ...identity,
     threads: config.threads,
@@ -47,6 +47,7 @@ export function settingsOf(identity: GroupIdentity, config: RuntimeConfig, local
     restartIntervalSeconds: config.restartIntervalSeconds,
     listenBacklog: config.listenBacklog,
     threadMemoryLimitMegabytes: config.threadMemoryLimitMegabytes,
+    environment,
     ...local,
   };
 }

@@ -13,6 +13,8 @@ export interface WorkerData {
   readonly multithread: boolean;
   readonly threads: number;
   readonly concurrency: number;
+  /** spec.env, for a runtime that must set it itself (`serve`); a pod already has it in its environment. */
+  readonly environment: Readonly<Record<string, string>>;
 }
 
 /** Body bytes: an ArrayBuffer, or for small chunks the same bytes as a latin1 string. */

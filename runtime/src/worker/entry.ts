@@ -4,7 +4,9 @@ import { parentPort, threadId, workerData, type MessagePort } from "node:worker_
 import { bytesOf } from "../threads/body-chunk.ts";
 import type { RequestHead, ToWorker, WorkerData } from "../threads/protocol.ts";
 import type { AppEnv } from "./app-env.ts";
-import { appHandlerOf, type AppHandler } from "./app-handler.ts";
+import type { AppHandler } from "./app-handler.ts";
+import { loadApp } from "./app-loader.ts";
+import { prepareRealm } from "./realm.ts";
 import { headerListOf } from "./response-head.ts";
 import { ResponseChannel } from "./response-channel.ts";
 import { listenerExchange } from "./listener-exchange.ts";
@@ -20,12 +22,12 @@ interface LoadedApp {
 }
 
 async function load(data: WorkerData, shared: SharedClient): Promise<LoadedApp[]> {
+  prepareRealm(data, shared.api);
   for (const module of data.preload) await import(pathToFileURL(module).href);
   const apps: LoadedApp[] = [];
   for (const app of data.applications) {
-    const module = (await import(pathToFileURL(app.entry).href)) as { default?: unknown };
     apps.push({
-      handler: appHandlerOf(module.default, app.entry),
+      handler: await loadApp(app.entry),
       base: {
         processGroup: data.processGroup,
         applicationGroup: data.applicationGroup,

@@ -20,6 +20,8 @@ export interface GroupOptions {
   readonly http?: Partial<HttpLimits>;
   readonly accessLog?: boolean;
   readonly reloadOnChange?: boolean;
+  /** spec.env, as `serve` passes it. */
+  readonly environment?: Readonly<Record<string, string>>;
 }
 
 export interface RunningGroup {
@@ -49,7 +51,7 @@ export async function startGroup(config: Record<string, unknown>, options: Group
     accessLog: options.accessLog ?? false,
     logLevel: "debug",
     http: { ...DEFAULT_HTTP_LIMITS, ...options.http },
-  });
+  }, options.environment);
   const logs: LogLine[] = [];
   const sink = new Writable({
     write(chunk: Buffer, _encoding, callback) {
