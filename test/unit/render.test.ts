@@ -29,6 +29,7 @@ describe("render", () => {
     ["worker.yaml", 2, "true", "true", "25"],
     ["winnt.yaml", 1, "false", "true", "25"],
     ["app-groups.yaml", 2, "true", "true", "4"],
+    ["express.yaml", 1, "false", "true", "4"],
   ] as const;
 
   it("covers every example in examples/", () => {
