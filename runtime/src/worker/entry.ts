@@ -6,6 +6,7 @@ import type { RequestHead, ToWorker, WorkerData } from "../threads/protocol.ts";
 import type { AppEnv } from "./app-env.ts";
 import type { AppHandler } from "./app-handler.ts";
 import { loadApp } from "./app-loader.ts";
+import { loadErrorMessage } from "./load-error.ts";
 import { prepareRealm } from "./realm.ts";
 import { headerListOf } from "./response-head.ts";
 import { ResponseChannel } from "./response-channel.ts";
@@ -114,7 +115,7 @@ async function main(port: MessagePort, data: WorkerData): Promise<void> {
   try {
     apps = await load(data, shared);
   } catch (error) {
-    port.postMessage({ t: "load-failed", message: messageOf(error) });
+    port.postMessage({ t: "load-failed", message: loadErrorMessage(error) });
     return;
   }
   // One request at a time: a thread is busy until its response ends, like a mod_wsgi thread.
