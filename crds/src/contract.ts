@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { ENV } from "./env-names.ts";
 import { ProcessGroupSpecFields } from "./process-group.ts";
 
 // The operator-runtime contract: what the operator puts on the runtime container and the
@@ -9,18 +10,7 @@ export const ADMIN_PORT = 9090;
 export const RUNTIME_CONTAINER = "runtime";
 export const RUNTIME_COMMAND = ["processgroup", "run"] as const;
 
-export const ENV = {
-  name: "PROCESSGROUP_NAME",
-  namespace: "PROCESSGROUP_NAMESPACE",
-  podName: "PROCESSGROUP_POD_NAME",
-  threads: "PROCESSGROUP_THREADS",
-  concurrency: "PROCESSGROUP_CONCURRENCY",
-  multiprocess: "PROCESSGROUP_MULTIPROCESS",
-  multithread: "PROCESSGROUP_MULTITHREAD",
-  port: "PROCESSGROUP_PORT",
-  adminPort: "PROCESSGROUP_ADMIN_PORT",
-  config: "PROCESSGROUP_CONFIG",
-} as const;
+export { ENV } from "./env-names.ts";
 
 /**
  * The part of the spec the runtime acts on, as JSON in PROCESSGROUP_CONFIG. `processes` is

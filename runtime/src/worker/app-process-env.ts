@@ -1,4 +1,4 @@
-import { ENV } from "../../../crds/index.ts";
+import { ENV } from "../../../crds/src/env-names.ts";
 import type { WorkerData } from "../threads/protocol.ts";
 
 /** The variables the runtime adds to an app's process.env; the operator's contract has the rest. */

@@ -1,4 +1,3 @@
-import { spawnSync } from "node:child_process";
 import { fileURLToPath } from "node:url";
 
 // Node reports a syntax error in an imported module without its file or line (the source
@@ -17,6 +16,8 @@ export function recordLoaded(url: string): void {
 
 /** `file:line`, the source line and its arrow, as `node --check` prints them; undefined if the file is fine. */
 function syntaxLocation(url: string): string | undefined {
+  // Loaded only on a failure: a thread that loads fine never pays for child_process.
+  const { spawnSync } = process.getBuiltinModule("node:child_process");
   const checked = spawnSync(process.execPath, ["--check", fileURLToPath(url)], { encoding: "utf8", timeout: 5_000 });
   if (checked.status === 0) return undefined;
   const header = checked.stderr.split(/\n\s*\n/)[0]?.trim();
