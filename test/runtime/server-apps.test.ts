@@ -13,6 +13,7 @@ describe("unmodified server apps", () => {
         { name: "server", mount: "/server", entry: "flags-server.mjs" },
         { name: "late", mount: "/late", entry: "late-listen.mjs" },
         { name: "exported", mount: "/exported", entry: "exported-server.cjs" },
+        { name: "fastify", mount: "/fastify", entry: "frameworks/fastify-callback.mjs" },
         { name: "two", mount: "/two", entry: "two-servers.mjs" },
         { name: "raw", mount: "/raw", entry: "net-server.mjs" },
         { name: "library", mount: "/library", entry: "no-export.mjs" },
@@ -34,6 +35,11 @@ describe("unmodified server apps", () => {
 
   it("serves an http.Server a CommonJS entry exports without listening", async () => {
     expect(await (await group.get("/exported/y")).text()).toBe("exported /y");
+  });
+
+  it("serves Fastify listening without an await, its second server for localhost included", async () => {
+    expect(await group.json("/fastify/items/7")).toMatchObject({ framework: "fastify", id: "7" });
+    expect(group.logs.filter((l) => l.msg === "a thread died")).toEqual([]);
   });
 
   it("serves on every thread of the group, each with its own adopted server", async () => {

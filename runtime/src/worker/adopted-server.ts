@@ -20,6 +20,8 @@ export const ADOPTION_WAIT_SECONDS = 10;
 
 let loading: Adoption | undefined;
 let installed = false;
+/** Every server adopted in this thread, so that a mirror of one is accepted whenever it comes. */
+const adoptedServers: HttpServer[] = [];
 
 /** The port a listen() call asked for, when it named one (reported back by address()). */
 function requestedPort(args: readonly unknown[]): number {
@@ -55,10 +57,13 @@ function pretendListening(server: NetServer, args: readonly unknown[]): void {
   process.nextTick(() => server.emit("listening"));
 }
 
-/** Fastify listening on "localhost" opens a second server with the same handler for the other address family. */
+/**
+ * Fastify listening on "localhost" opens a second server with the same handler for the other
+ * address family, after the first one listened (so possibly after the entry has loaded).
+ */
 function mirrors(server: NetServer, adopted: HttpServer): boolean {
   const handlers = adopted.listeners("request");
-  return handlers.length > 0 && server.listeners("request").some((h) => handlers.includes(h));
+  return server !== adopted && handlers.length > 0 && server.listeners("request").some((h) => handlers.includes(h));
 }
 
 function refuse(adoption: Adoption | undefined, message: string): never {
@@ -76,18 +81,19 @@ function adoptingListen(this: NetServer, ...args: unknown[]): NetServer {
   if (!(this instanceof HttpServer)) {
     refuse(adoption, `${who}: listen() on a raw net.Server (or an https/http2 server) is not supported on a ProcessGroup worker thread; only an http.Server is adopted and served on the group's port (TLS ends in front of the group, at the Ingress)`);
   }
+  if (adoptedServers.some((adopted) => mirrors(this, adopted))) {
+    pretendListening(this, args);
+    return this;
+  }
   if (adoption === undefined) {
     refuse(undefined, `${who}: listen() was called after the app loaded; the runtime adopts a server only while its entry loads (at import, or in the ${ADOPTION_WAIT_SECONDS} s after)`);
   }
   if (adoption.server === this) refuse(adoption, `${who}: listen() was called twice on the same server; an entry listens once`);
   if (adoption.server !== undefined) {
-    if (mirrors(this, adoption.server)) {
-      pretendListening(this, args);
-      return this;
-    }
     refuse(adoption, `${who}: a second server called listen(); an entry serves one http.Server, adopted on the group's port and mount (serve the second app as an application of its own)`);
   }
   adoption.server = this;
+  adoptedServers.push(this);
   pretendListening(this, args);
   adoption.wake?.();
   return this;
