@@ -55,6 +55,8 @@ export interface LocalOptions {
 export interface RuntimeSettings extends LocalOptions {
   readonly processGroup: string;
   readonly threads: number;
+  /** Requests one worker thread may run at once (spec.concurrency; 1 is mod_wsgi's thread). */
+  readonly concurrency: number;
   readonly multiprocess: boolean;
   readonly multithread: boolean;
   readonly applications: readonly ServedApplication[];

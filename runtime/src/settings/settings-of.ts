@@ -29,6 +29,7 @@ export function settingsOf(identity: GroupIdentity, config: RuntimeConfig, local
   return {
     ...identity,
     threads: config.threads,
+    concurrency: 1,
     applications: config.applications.map((app) => ({
       name: app.name,
       mount: app.mount,

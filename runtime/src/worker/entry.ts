@@ -2,6 +2,7 @@ import { getPriority, setPriority } from "node:os";
 import { parentPort, workerData, type MessagePort } from "node:worker_threads";
 import type { WorkerData } from "../threads/protocol.ts";
 import { loadApps, messageOf, type LoadedApp } from "./load-apps.ts";
+import { serveConnections } from "./serve-connections.ts";
 import { serveForwarded } from "./serve-forwarded.ts";
 import { sharedClient } from "./shared-client.ts";
 
@@ -17,7 +18,8 @@ async function main(port: MessagePort, data: WorkerData): Promise<void> {
     port.postMessage({ t: "load-failed", message: messageOf(error) });
     return;
   }
-  serveForwarded(port, apps, shared);
+  if (data.connections) serveConnections(port, data, data.connections, apps, shared);
+  else serveForwarded(port, apps, shared);
   port.postMessage({ t: "ready" });
 }
 
