@@ -42,6 +42,10 @@ class ConnectionThread {
   get connections(): number {
     return this.load.connections;
   }
+
+  get busy(): number {
+    return this.load.busy;
+  }
 }
 
 /**

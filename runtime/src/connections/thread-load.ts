@@ -12,7 +12,9 @@ const WANTED = 3;
 const SERVED = 4;
 /** Connections handed to the thread that have not begun a request yet (for a moment at most). */
 const FRESH = 5;
-const INTS = 6;
+/** The event loop's recent utilization, in thousandths (0..1000). */
+const BUSY = 6;
+const INTS = 7;
 
 export class ThreadLoad {
   readonly buffer: SharedArrayBuffer;
@@ -36,6 +38,11 @@ export class ThreadLoad {
 
   get fresh(): number {
     return Atomics.load(this.#ints, FRESH);
+  }
+
+  /** How busy the thread's event loop was lately, 0 (idle) to 1 (never idle). */
+  get busy(): number {
+    return Atomics.load(this.#ints, BUSY) / 1000;
   }
 
   get queued(): number {
@@ -77,6 +84,11 @@ export class ThreadLoad {
 
   #roomWanted(): boolean {
     return Atomics.compareExchange(this.#ints, WANTED, 1, 0) === 1;
+  }
+
+  /** The thread's event loop utilization over the last moment. */
+  busyLately(utilization: number): void {
+    Atomics.store(this.#ints, BUSY, Math.round(utilization * 1000));
   }
 
   connectionsChanged(by: number): void {

@@ -18,13 +18,17 @@ async function main(port: MessagePort, data: WorkerData): Promise<void> {
     port.postMessage({ t: "load-failed", message: messageOf(error) });
     return;
   }
+  // In connection dispatch the main thread only accepts: nothing to yield to.
   if (data.connections) serveConnections(port, data, data.connections, apps, shared);
-  else serveForwarded(port, apps, shared);
+  else {
+    yieldToTheMainThread();
+    serveForwarded(port, apps, shared);
+  }
   port.postMessage({ t: "ready" });
 }
 
 /**
- * How much nicer than the main thread a worker thread runs. The main thread parses and writes
+ * How much nicer than the main thread a worker thread runs in request dispatch. The main thread parses and writes
  * every request of the process; when a worker woken by a request preempts it (two cores, 15
  * threads), every other request waits. With the workers niced the main thread keeps its core
  * and the workers use what it leaves, which measured as about 1.5x the hello-world throughput
@@ -32,9 +36,9 @@ async function main(port: MessagePort, data: WorkerData): Promise<void> {
  */
 const WORKER_NICENESS = 10;
 
-// Linux keeps a nice value per thread, so this lowers this thread alone; elsewhere (macOS)
-// it would lower the whole process, so it is left alone.
-if (process.platform === "linux") {
+/** Linux keeps a nice value per thread, so this lowers this thread alone; elsewhere (macOS) it would lower the whole process, so it is left alone. */
+function yieldToTheMainThread(): void {
+  if (process.platform !== "linux") return;
   try {
     setPriority(0, Math.min(19, getPriority(0) + WORKER_NICENESS));
   } catch {

@@ -22,6 +22,8 @@ const RETRY_AFTER_SECONDS = "1";
  * ahead of time and left idle does not keep the thread from taking others.
  */
 const FRESH_MS = 100;
+/** How often the thread measures how busy its event loop was. */
+const BUSY_EVERY_MS = 100;
 
 function answerPlain(res: ServerResponse, status: number, message: string, headers: Readonly<Record<string, string>> = {}): void {
   if (res.headersSent) {
@@ -48,6 +50,13 @@ interface Admitted {
  */
 export function serveConnections(port: MessagePort, data: WorkerData, serving: ConnectionServing, apps: readonly LoadedApp[], shared: SharedClient): void {
   const load = new ThreadLoad(serving.concurrency, serving.load);
+  // How busy this thread is, for placement: measured here, where the event loop runs.
+  let lastUtilization = performance.eventLoopUtilization();
+  setInterval(() => {
+    const now = performance.eventLoopUtilization();
+    load.busyLately(performance.eventLoopUtilization(now, lastUtilization).utilization);
+    lastUtilization = now;
+  }, BUSY_EVERY_MS).unref();
   const table = mountTable(data.applications.map((app, index) => ({ ...app, index })));
   const owed = new OwedResponses();
   const freeSlots = Array.from({ length: serving.concurrency }, (_, i) => serving.concurrency - 1 - i);
