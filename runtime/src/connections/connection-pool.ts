@@ -59,6 +59,8 @@ const RETRY_AFTER_SECONDS = "1";
 const UNREAD = "(unread)";
 /** How long a refused connection may still send (and have dropped) what it sent, before it is cut. */
 const LINGER_MS = 5_000;
+/** How often the drain looks whether the connections waiting for a thread have all been placed. */
+const WAITING_POLL_MS = 20;
 /** How often the main thread looks for a thread blocked past the request timeout. */
 const WATCHDOG_MS = 250;
 /** The thread's own timer answers 504 first; past this, its event loop is blocked. */
@@ -141,25 +143,33 @@ export class ConnectionPool {
     return this.#replace(olds, reason, olds.length === 0 ? this.#options.threads : olds.length);
   }
 
+  /** The drain begins: every response from now on closes its connection; threads still take new ones. */
+  stopKeepAlive(): void {
+    for (const t of this.#threads.values()) this.#post(t, { t: "stop-keep-alive" });
+  }
+
   /**
-   * Every thread stops keeping connections alive (idle ones close after `idleAfterMs`);
-   * resolves when none is left, or after `timeoutMs`.
+   * The port has closed, so no connection comes any more: every thread closes its idle
+   * connections, and the others as their requests end. Resolves when none is left, or after
+   * `timeoutMs`.
    */
-  closeConnections(timeoutMs: number, idleAfterMs: number): Promise<void> {
+  async closeConnections(timeoutMs: number): Promise<void> {
+    const deadline = performance.now() + timeoutMs;
+    // Connections still waiting for a thread go first: they were accepted, so they are served.
+    while (this.#waiting.length > 0 && performance.now() < deadline) await new Promise((resolve) => setTimeout(resolve, WAITING_POLL_MS));
     const open = [...this.#threads.values()].filter((t) => t.thread.state !== "gone" && t.thread.state !== "starting");
     return new Promise((resolve) => {
       let left = open.length;
       if (left === 0) return resolve();
-      const timer = setTimeout(resolve, timeoutMs);
+      const timer = setTimeout(resolve, Math.max(0, deadline - performance.now()));
       for (const t of open) {
-        t.leaving = true;
         this.#onceClosed(t, () => {
           if (--left === 0) {
             clearTimeout(timer);
             resolve();
           }
         });
-        this.#post(t, { t: "close-connections", idleAfterMs });
+        this.#post(t, { t: "close-idle" });
       }
     });
   }
@@ -251,7 +261,9 @@ export class ConnectionPool {
       clearTimeout(timer);
       this.#discard(t);
     });
-    this.#post(t, { t: "close-connections", idleAfterMs: IDLE_LINGER_MS });
+    this.#post(t, { t: "stop-keep-alive" });
+    // Placement skips it already; what was on its way to it has arrived by the time this does.
+    setTimeout(() => this.#post(t, { t: "close-idle" }), IDLE_LINGER_MS).unref();
   }
 
   #onceClosed(t: ConnectionThread, done: () => void): void {

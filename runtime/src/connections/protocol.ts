@@ -40,8 +40,10 @@ export interface Observed {
 
 export type ToConnectionThread =
   | { readonly t: "connection"; readonly socket: Socket }
-  /** Stop keeping connections alive (idle ones close after `idleAfterMs`): the thread is replaced or the process drains. */
-  | { readonly t: "close-connections"; readonly idleAfterMs: number }
+  /** Every response from now on closes its connection: the thread is replaced or the process drains. */
+  | { readonly t: "stop-keep-alive" }
+  /** No connection comes any more: close the idle ones, and each as it goes idle; say when none is left. */
+  | { readonly t: "close-idle" }
   /** Report what was observed now (a scrape is waiting). */
   | { readonly t: "report"; readonly call: number };
 
@@ -55,5 +57,5 @@ export type FromConnectionThread =
   | { readonly t: "timed-out" }
   /** The thread served maximumRequests requests: replace it. */
   | { readonly t: "served-enough" }
-  /** Asked to close its connections, the thread has none left. */
+  /** Asked to close idle connections, the thread has none left. */
   | { readonly t: "connections-closed" };

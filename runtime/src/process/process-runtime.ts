@@ -224,13 +224,14 @@ export class ProcessRuntime implements AdminSource {
     this.#log.info({ gracefulTimeoutSeconds: this.settings.gracefulTimeoutSeconds }, "draining");
     const lingerMs = Math.min(LINGER_MS, gracefulMs / 2);
     if (this.#pools.kind === "connection") {
-      // The threads own the connections: each response from now on closes its connection,
-      // idle ones close after the linger, and the port closes once none is left.
+      // The threads own the connections: for the linger, each response closes its connection
+      // and new ones are still served; then the port closes and the idle ones close.
       const pool = this.#pools.pool;
-      const closed = pool.closeConnections(gracefulMs, lingerMs);
+      const started = performance.now();
+      pool.stopKeepAlive();
       await new Promise((resolve) => setTimeout(resolve, lingerMs));
       this.#front.close();
-      await closed;
+      await pool.closeConnections(Math.max(0, gracefulMs - (performance.now() - started)));
       pool.close();
       this.#log.info("stopped");
       return;

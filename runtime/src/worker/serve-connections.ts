@@ -61,7 +61,7 @@ export function serveConnections(port: MessagePort, data: WorkerData, serving: C
   const owed = new OwedResponses();
   const freeSlots = Array.from({ length: serving.concurrency }, (_, i) => serving.concurrency - 1 - i);
   let closing = false;
-  /** Closing, and the linger is over: a connection whose response ends idle closes at once. */
+  /** No connection comes any more: one whose response ends idle closes at once. */
   let lingered = false;
   /** Responses not yet closed: told to close their connection once the thread stops keeping them alive. */
   const open = new Set<ServerResponse>();
@@ -231,7 +231,7 @@ export function serveConnections(port: MessagePort, data: WorkerData, serving: C
 
   const connectionClosed = () => {
     load.connectionsChanged(-1);
-    if (closing && load.connections === 0) post({ t: "connections-closed" });
+    if (lingered && load.connections === 0) post({ t: "connections-closed" });
   };
 
   port.on("message", (message: ToConnectionThread | { t: "shared-result"; call: number; ok: boolean; value: unknown }) => {
@@ -247,15 +247,14 @@ export function serveConnections(port: MessagePort, data: WorkerData, serving: C
         socket.resume();
         return;
       }
-      case "close-connections":
-        if (closing) return;
+      case "stop-keep-alive":
         closing = true;
-        // Every response from now on closes its connection; idle ones close after the linger.
         for (const res of open) if (!res.headersSent) res.shouldKeepAlive = false;
-        setTimeout(() => {
-          lingered = true;
-          server.closeIdleConnections();
-        }, message.idleAfterMs);
+        return;
+      case "close-idle":
+        closing = true;
+        lingered = true;
+        server.closeIdleConnections();
         if (load.connections === 0) post({ t: "connections-closed" });
         return;
       case "report":
