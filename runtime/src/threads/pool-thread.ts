@@ -1,7 +1,10 @@
+import { fileURLToPath } from "node:url";
 import { Worker } from "node:worker_threads";
 import type { FromWorker, ToWorker, WorkerData } from "./protocol.ts";
+import { workerSources } from "./worker-sources.ts";
 
-const WORKER_ENTRY = new URL("../worker/entry.ts", import.meta.url);
+const WORKER_BOOT = new URL("../worker/boot.mjs", import.meta.url);
+const WORKER_ENTRY = fileURLToPath(new URL("../worker/entry.ts", import.meta.url));
 
 export type ThreadState = "starting" | "idle" | "busy" | "retiring" | "gone";
 
@@ -29,8 +32,9 @@ export class PoolThread {
   #lastError: Error | undefined;
 
   constructor(data: WorkerData, memoryLimitMb: number | undefined, events: ThreadEvents) {
-    this.worker = new Worker(WORKER_ENTRY, {
-      workerData: data,
+    const sources = workerSources([WORKER_ENTRY, ...data.preload, ...data.applications.map((app) => app.entry)]);
+    this.worker = new Worker(WORKER_BOOT, {
+      workerData: { ...data, sources },
       name: `${data.processGroup}/${data.applicationGroup}`,
       ...(memoryLimitMb !== undefined ? { resourceLimits: { maxOldGenerationSizeMb: memoryLimitMb } } : {}),
     });

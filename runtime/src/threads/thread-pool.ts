@@ -1,6 +1,7 @@
 import type { Logger } from "pino";
 import { PoolThread, type RecycleReason } from "./pool-thread.ts";
 import type { FromWorker, ToWorker, WorkerData } from "./protocol.ts";
+import { loadFailedAnswer } from "./load-failure.ts";
 import { SharedStore } from "./shared-store.ts";
 import { WaitQueue } from "./wait-queue.ts";
 
@@ -129,7 +130,7 @@ export class ThreadPool {
   /** Serves the job on an idle thread, or queues it, or answers it at once. */
   submit(job: Job): void {
     if (this.#closed) return job.fail(503, "the process is shutting down", { connection: "close" });
-    if (this.#state.kind === "failed") return job.fail(500, this.#state.error);
+    if (this.#state.kind === "failed") return job.fail(500, loadFailedAnswer(this.group));
     const thread = this.#idle.pop();
     if (thread) return this.#run(thread, job);
     if (this.#queue.length + this.#handedOver.size >= this.#options.queueCapacity) {
@@ -261,7 +262,7 @@ export class ThreadPool {
   #fail(error: string): void {
     this.#state = { kind: "failed", error };
     this.#log.error({ error }, "application group failed to load");
-    for (const job of this.#queue.clear()) job.fail(500, error);
+    for (const job of this.#queue.clear()) job.fail(500, loadFailedAnswer(this.group));
     this.#queueChanged();
   }
 
