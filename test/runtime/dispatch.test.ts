@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { sleep, withGroup } from "./support/harness.ts";
-import { startPoolFront } from "./support/pool-front.ts";
+import { getFresh } from "./support/fresh.ts";
 
 // Per-request dispatch: a process with two application groups routes each request through
 // the main thread's scheduler to a thread of its group.
@@ -78,16 +78,18 @@ interface InFlight extends Ran {
 }
 
 describe("concurrency", () => {
-  it("runs up to `concurrency` requests at once on one thread, and no more", async () => {
-    const front = await startPoolFront({
+  it.each(["request", "connection"] as const)("runs up to `concurrency` requests at once on one thread, and no more, in %s dispatch", async (dispatch) => {
+    await withGroup({
       threads: 1,
+      concurrency: 4,
       applications: [
         { name: "wait", mount: "/wait", entry: "in-flight.mjs", applicationGroup: "a" },
-        { name: "other", mount: "/other", entry: "work.mjs", applicationGroup: "b" },
+        // A second group makes the process dispatch requests; connection dispatch needs one.
+        ...(dispatch === "request" ? [{ name: "other", mount: "/other", entry: "work.mjs", applicationGroup: "b" }] : []),
       ],
-    }, 4);
-    try {
-      const get = async () => (await fetch(`${front.url}/wait/?ms=300`, { signal: NO_ANSWER() })).json() as Promise<InFlight>;
+    }, async (group) => {
+      // Each on a connection of its own: in connection dispatch a connection's requests go one after another.
+      const get = async () => JSON.parse((await getFresh(`${group.url}/wait/?ms=300`)).body) as InFlight;
       const four = await Promise.all([get(), get(), get(), get()]);
       expect(new Set(four.map((r) => r.threadId)).size).toBe(1);
       // All four were in flight at once: the last to start saw four, the first to end too.
@@ -98,9 +100,7 @@ describe("concurrency", () => {
       expect(Math.max(...six.map((r) => r.atStart))).toBe(4);
       const firstEnd = Math.min(...six.map((r) => r.ended));
       expect(six.filter((r) => r.started >= firstEnd)).toHaveLength(2);
-    } finally {
-      await front.stop();
-    }
+    }, { dispatch });
   });
 
   it("runs one request at a time on a thread by default", async () => {

@@ -1,8 +1,11 @@
+import { fileURLToPath } from "node:url";
 import { Worker } from "node:worker_threads";
 import { ClaimSlot } from "./claim-slot.ts";
 import type { FromWorker, ToWorker, WorkerData } from "./protocol.ts";
+import { workerSources } from "./worker-sources.ts";
 
-const WORKER_ENTRY = new URL("../worker/entry.ts", import.meta.url);
+const WORKER_BOOT = new URL("../worker/boot.mjs", import.meta.url);
+const WORKER_ENTRY = fileURLToPath(new URL("../worker/entry.ts", import.meta.url));
 
 /** starting: loading its apps; serving: takes requests; retiring: finishes its requests, takes no new ones. */
 export type ThreadState = "starting" | "serving" | "retiring" | "gone";
@@ -34,8 +37,9 @@ export class PoolThread {
 
   constructor(data: WorkerData, options: { readonly memoryLimitMb: number | undefined; readonly concurrency: number }, events: ThreadEvents) {
     const { memoryLimitMb, concurrency } = options;
-    this.worker = new Worker(WORKER_ENTRY, {
-      workerData: { ...data, dispatch: { concurrency, claim: this.claim.buffer } } satisfies WorkerData,
+    const sources = workerSources([WORKER_ENTRY, ...data.preload, ...data.applications.map((app) => app.entry)]);
+    this.worker = new Worker(WORKER_BOOT, {
+      workerData: { ...data, sources, dispatch: { concurrency, claim: this.claim.buffer } },
       name: `${data.processGroup}/${data.applicationGroup}`,
       ...(memoryLimitMb !== undefined ? { resourceLimits: { maxOldGenerationSizeMb: memoryLimitMb } } : {}),
     });

@@ -1,6 +1,7 @@
 // Messages between the main thread (the HTTP front) and a worker thread. Bodies travel in
 // chunks (body-chunk.ts), so a large body streams instead of being cloned whole.
 
+import type { ConnectionServing } from "../connections/protocol.ts";
 import type { SharedOperation } from "./shared-store.ts";
 
 /** What a worker needs at start: its group's apps and preloads, and the flags it reports to them. */
@@ -12,6 +13,11 @@ export interface WorkerData {
   readonly multiprocess: boolean;
   readonly multithread: boolean;
   readonly threads: number;
+  readonly concurrency: number;
+  /** spec.env, for a runtime that must set it itself (`serve`); a pod already has it in its environment. */
+  readonly environment: Readonly<Record<string, string>>;
+  /** Present in connection dispatch: the thread serves whole connections itself. */
+  readonly connections?: ConnectionServing;
   /** Set by the pool for per-request dispatch: see serve-forwarded.ts. */
   readonly dispatch?: DispatchData;
 }

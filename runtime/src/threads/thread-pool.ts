@@ -1,6 +1,7 @@
 import type { Logger } from "pino";
 import type { PoolThread, RecycleReason } from "./pool-thread.ts";
 import type { FromWorker, ToWorker, WorkerData } from "./protocol.ts";
+import { loadFailedAnswer } from "./load-failure.ts";
 import { Scheduler, type Command } from "./scheduler.ts";
 import { SharedStore } from "./shared-store.ts";
 import { ThreadLifeCycle } from "./thread-life-cycle.ts";
@@ -144,7 +145,7 @@ export class ThreadPool {
   /** Serves the job on a thread with room, or queues it, or answers it at once. */
   submit(job: Job): void {
     if (this.#closed) return job.fail(503, "the process is shutting down", { connection: "close" });
-    if (this.#state.kind === "failed") return job.fail(500, this.#state.error);
+    if (this.#state.kind === "failed") return job.fail(500, loadFailedAnswer(this.group));
     this.#apply(this.#scheduler.submit(job));
   }
 
@@ -173,7 +174,7 @@ export class ThreadPool {
   #fail(error: string): void {
     this.#state = { kind: "failed", error };
     this.#log.error({ error }, "application group failed to load");
-    this.#apply(this.#scheduler.clear(500, error));
+    this.#apply(this.#scheduler.clear(500, loadFailedAnswer(this.group)));
   }
 
   #apply(commands: readonly Command<PoolThread, Job>[]): void {

@@ -1,7 +1,9 @@
 import { getPriority, setPriority } from "node:os";
 import { parentPort, workerData, type MessagePort } from "node:worker_threads";
 import type { WorkerData } from "../threads/protocol.ts";
-import { loadApps, messageOf, type LoadedApp } from "./load-apps.ts";
+import { loadApps, type LoadedApp } from "./load-apps.ts";
+import { loadErrorMessage } from "./load-error.ts";
+import { serveConnections } from "./serve-connections.ts";
 import { serveForwarded } from "./serve-forwarded.ts";
 import { sharedClient } from "./shared-client.ts";
 
@@ -14,15 +16,20 @@ async function main(port: MessagePort, data: WorkerData): Promise<void> {
   try {
     apps = await loadApps(data, shared.api);
   } catch (error) {
-    port.postMessage({ t: "load-failed", message: messageOf(error) });
+    port.postMessage({ t: "load-failed", message: loadErrorMessage(error) });
     return;
   }
-  serveForwarded(port, apps, shared);
+  // In connection dispatch the main thread only accepts: nothing to yield to.
+  if (data.connections) serveConnections(port, data, data.connections, apps, shared);
+  else {
+    yieldToTheMainThread();
+    serveForwarded(port, apps, shared);
+  }
   port.postMessage({ t: "ready" });
 }
 
 /**
- * How much nicer than the main thread a worker thread runs. The main thread parses and writes
+ * How much nicer than the main thread a worker thread runs in request dispatch. The main thread parses and writes
  * every request of the process; when a worker woken by a request preempts it (two cores, 15
  * threads), every other request waits. With the workers niced the main thread keeps its core
  * and the workers use what it leaves, which measured as about 1.5x the hello-world throughput
@@ -30,9 +37,9 @@ async function main(port: MessagePort, data: WorkerData): Promise<void> {
  */
 const WORKER_NICENESS = 10;
 
-// Linux keeps a nice value per thread, so this lowers this thread alone; elsewhere (macOS)
-// it would lower the whole process, so it is left alone.
-if (process.platform === "linux") {
+/** Linux keeps a nice value per thread, so this lowers this thread alone; elsewhere (macOS) it would lower the whole process, so it is left alone. */
+function yieldToTheMainThread(): void {
+  if (process.platform !== "linux") return;
   try {
     setPriority(0, Math.min(19, getPriority(0) + WORKER_NICENESS));
   } catch {

@@ -2,7 +2,9 @@ import { pathToFileURL } from "node:url";
 import { threadId } from "node:worker_threads";
 import type { WorkerData } from "../threads/protocol.ts";
 import type { AppEnv, Shared } from "./app-env.ts";
-import { appHandlerOf, type AppHandler } from "./app-handler.ts";
+import type { AppHandler } from "./app-handler.ts";
+import { loadApp } from "./app-loader.ts";
+import { prepareRealm } from "./realm.ts";
 
 export interface LoadedApp {
   readonly handler: AppHandler;
@@ -11,12 +13,12 @@ export interface LoadedApp {
 
 /** Imports the group's preloads, then each app's entry, once per thread: the group's apps share this realm. */
 export async function loadApps(data: WorkerData, shared: Shared): Promise<LoadedApp[]> {
+  prepareRealm(data, shared);
   for (const module of data.preload) await import(pathToFileURL(module).href);
   const apps: LoadedApp[] = [];
   for (const app of data.applications) {
-    const module = (await import(pathToFileURL(app.entry).href)) as { default?: unknown };
     apps.push({
-      handler: appHandlerOf(module.default, app.entry),
+      handler: await loadApp(app.entry),
       base: {
         processGroup: data.processGroup,
         applicationGroup: data.applicationGroup,
@@ -25,6 +27,7 @@ export async function loadApps(data: WorkerData, shared: Shared): Promise<Loaded
         multiprocess: data.multiprocess,
         multithread: data.multithread,
         threads: data.threads,
+        concurrency: data.concurrency,
         threadId,
         pid: process.pid,
         shared,
