@@ -8,6 +8,7 @@ import { requirementProblem } from "../routing/requirements.ts";
 import type { RuntimeSettings, ServedApplication } from "../settings/runtime-settings.ts";
 import type { ThreadPool } from "../threads/thread-pool.ts";
 import { rawErrorResponse, statusOfClientError } from "./client-errors.ts";
+import { ConnectionBudget } from "./connection-budget.ts";
 import { HttpExchange } from "./http-exchange.ts";
 import { OwedResponses } from "./owed-responses.ts";
 
@@ -43,6 +44,7 @@ export function createFrontServer(options: FrontOptions): Server {
     connectionsCheckingInterval: Math.max(100, Math.min(1_000, settings.http.headersTimeoutMs / 4)),
   });
   const owed = new OwedResponses();
+  const budget = new ConnectionBudget<Duplex>();
 
   server.on("request", (req: IncomingMessage, res: ServerResponse) => {
     const started = performance.now();
@@ -88,7 +90,8 @@ export function createFrontServer(options: FrontOptions): Server {
       pool.withdraw(exchange);
       exchange.abort();
     });
-    pool.submit(exchange);
+    // A connection that pipelines many requests queues them behind its own, not in the group's queue.
+    res.once("close", budget.admit(req.socket, () => pool.submit(exchange)));
   });
 
   server.on("clientError", (error: NodeJS.ErrnoException, socket: Duplex) => {

@@ -5,6 +5,7 @@ import type { MessagePort } from "node:worker_threads";
 import type { Answered, ConnectionServing, FromConnectionThread, Observed, ToConnectionThread } from "../connections/protocol.ts";
 import { ThreadLoad } from "../connections/thread-load.ts";
 import { rawErrorResponse, statusOfClientError } from "../http/client-errors.ts";
+import { ConnectionBudget } from "../http/connection-budget.ts";
 import { OwedResponses } from "../http/owed-responses.ts";
 import { mountTable } from "../routing/mount-table.ts";
 import { safeTarget } from "../routing/request-path.ts";
@@ -60,6 +61,7 @@ export function serveConnections(port: MessagePort, data: WorkerData, serving: C
   }, BUSY_EVERY_MS).unref();
   const table = mountTable(data.applications.map((app, index) => ({ ...app, index })));
   const owed = new OwedResponses();
+  const budget = new ConnectionBudget<Duplex>();
   const freeSlots = Array.from({ length: serving.concurrency }, (_, i) => serving.concurrency - 1 - i);
   let closing = false;
   /** No connection comes any more: one whose response ends idle closes at once. */
@@ -205,7 +207,8 @@ export function serveConnections(port: MessagePort, data: WorkerData, serving: C
     const problem = serving.problems[match.app.index];
     if (problem !== undefined) return answerPlain(res, 500, problem);
     const app = apps[match.app.index]!;
-    admit({ res, arrived, run: (slot) => runApp(app, req, res, match.scriptName, match.pathInfo, target.query, slot) });
+    // A connection that pipelines many requests queues them behind its own, not in the thread's queue.
+    res.once("close", budget.admit(req.socket, () => admit({ res, arrived, run: (slot) => runApp(app, req, res, match.scriptName, match.pathInfo, target.query, slot) })));
   });
 
   server.on("clientError", (error: NodeJS.ErrnoException, socket: Duplex) => {
