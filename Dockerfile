@@ -5,7 +5,7 @@
 # Node runs the TypeScript sources directly (type stripping), so there is no build step;
 # only production dependencies are installed. NODE_MAJOR follows the `node` devDependency
 # in package.json (`npm run images` passes it from there; a test checks this default).
-ARG NODE_MAJOR=24
+ARG NODE_MAJOR=26
 
 FROM node:${NODE_MAJOR}-bookworm-slim AS deps
 WORKDIR /opt/processgroup

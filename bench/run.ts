@@ -23,8 +23,8 @@ Apache + mod_wsgi on hello world, CPU-bound, 10 ms I/O and 64 KiB workloads, wit
 127.0.0.1; then the operator. Progress goes to stderr, tables to stdout, everything to
 bench/results/<YYYY-MM-DD>.json. Run \`bash bench/setup.sh\` first (or pass --setup).
 
-  --quick              short rounds, a few minutes (default)
-  --full               longer and more rounds, every mod_wsgi shape, 1-process peers (~25 min)
+  --quick              short rounds, about seven minutes (default)
+  --full               longer and more rounds, every mod_wsgi shape, 1-process peers (~30 min)
   --only PART          runtime or operator (default: both)
   --setup              run bench/setup.sh first (apt-get wrk, apache2, mod_wsgi; PM2 into ~/.cache)
   --servers IDS        runtime bench: only these servers (comma-separated ids; plain always runs)

@@ -1,4 +1,7 @@
 import { parseArgs, type ParseArgsOptionDescriptor } from "node:util";
+import { CommandError, UsageError } from "./errors.ts";
+
+export { CommandError, UsageError };
 
 export interface OptionSpec extends ParseArgsOptionDescriptor {
   readonly description: string;
@@ -26,28 +29,45 @@ export function helpOf(command: Command): string {
   return [`Usage: processgroup ${command.usage}`, "", command.description ?? command.summary, "", "Options:", ...rows, ""].join("\n");
 }
 
-export class UsageError extends Error {}
+/** parseArgs's messages, in one line each that names the way to the command's help. */
+function usageMessage(error: Error & { code?: string }, command: Command): string {
+  const see = `(see processgroup ${command.name} --help)`;
+  const option = /'([^']+)'/.exec(error.message)?.[1];
+  if (error.code === "ERR_PARSE_ARGS_UNKNOWN_OPTION") return `unknown option '${option}' ${see}`;
+  if (error.code === "ERR_PARSE_ARGS_INVALID_OPTION_VALUE") return `${error.message.replace(/\.$/, "").replace(/^Option /, "option ")} ${see}`;
+  if (error.code === "ERR_PARSE_ARGS_UNEXPECTED_POSITIONAL") return `unexpected argument '${option}' ${see}`;
+  return `${error.message} ${see}`;
+}
 
-/** Parses argv for a command; --help prints its help. Unknown flags are usage errors (exit 2). */
+/** Parses argv for a command; --help prints its help. Usage errors are one line on stderr, exit 2. */
 export async function runCommand(command: Command, argv: string[]): Promise<number> {
   const options = { ...command.options, help: { type: "boolean" as const, short: "h" } };
   let parsed;
   try {
     parsed = parseArgs({ args: argv, options, allowPositionals: true, strict: true });
   } catch (error) {
-    process.stderr.write(`processgroup ${command.name}: ${(error as Error).message}\n\n${helpOf(command)}`);
+    process.stderr.write(`processgroup ${command.name}: ${usageMessage(error as Error, command)}\n`);
     return 2;
   }
   if (parsed.values["help"]) {
     process.stdout.write(helpOf(command));
     return 0;
   }
+  const [extra] = parsed.positionals;
+  if (extra !== undefined) {
+    process.stderr.write(`processgroup ${command.name}: unexpected argument '${extra}' (see processgroup ${command.name} --help)\n`);
+    return 2;
+  }
   try {
     return await command.run(parsed.values, parsed.positionals);
   } catch (error) {
     if (error instanceof UsageError) {
-      process.stderr.write(`processgroup ${command.name}: ${error.message}\n\n${helpOf(command)}`);
+      process.stderr.write(`processgroup ${command.name}: ${error.message} (see processgroup ${command.name} --help)\n`);
       return 2;
+    }
+    if (error instanceof CommandError) {
+      process.stderr.write(`processgroup ${command.name}: ${error.message}\n`);
+      return 1;
     }
     throw error;
   }

@@ -58,7 +58,10 @@ export async function startBenchCluster(options: { pods: number; teardown: Teard
 
   const identity = "bench-operator";
   const args = ["--concurrency", String(OPERATOR_SETTINGS.concurrency), "--resync-period", String(OPERATOR_SETTINGS.resyncPeriodS)];
-  const operator = new OperatorProcess(identity, operatorArgs(state.kubeconfig, identity, args));
+  // Node and V8 flags for the operator's process alone (the chart's NODE_OPTIONS), to weigh them here.
+  const nodeOptions = process.env["BENCH_OPERATOR_NODE_OPTIONS"] ?? "";
+  const env = nodeOptions === "" ? process.env : { ...process.env, NODE_OPTIONS: nodeOptions };
+  const operator = new OperatorProcess(identity, operatorArgs(state.kubeconfig, identity, args), env);
   const killOnExit = (): void => operator.kill();
   process.once("exit", killOnExit);
   teardown.add("stop the operator", async () => {
@@ -73,7 +76,7 @@ export async function startBenchCluster(options: { pods: number; teardown: Teard
   if (pid === undefined) throw new Error(`the operator did not start: ${operator.stderr}`);
   const operatorPort = await operator.port();
   await operator.logged("caches synced; reconciling", 120_000);
-  progress(`operator running (pid ${pid}, metrics on 127.0.0.1:${operatorPort}, leader election on, ${args.join(" ")})`);
+  progress(`operator running (pid ${pid}, metrics on 127.0.0.1:${operatorPort}, leader election on, ${args.join(" ")}${nodeOptions === "" ? "" : `, NODE_OPTIONS=${nodeOptions}`})`);
   return { state, kc, operator, operatorPid: pid, operatorPort };
 }
 

@@ -33,6 +33,7 @@ const RUNTIME_SHAPES: readonly (readonly [number, number])[] = [
   [1, 2],
   [1, 15],
   [2, 1],
+  [2, 2],
   [2, 15],
 ];
 
@@ -53,7 +54,7 @@ const TIMING: Readonly<Record<Mode, { seconds: number; warmupSeconds: number; ro
 };
 
 function spec(kind: ServerSpec["kind"], id: string, label: string, processes: number, threads: number, extra: Partial<ServerSpec> = {}): ServerSpec {
-  return { id, label, kind, processes, threads, concurrencyCap: null, workloads: ALL_WORKLOADS, yardstick: false, handler: null, ...extra };
+  return { id, label, kind, processes, threads, concurrencyCap: null, workloads: ALL_WORKLOADS, yardstick: false, handler: null, concurrency: null, dispatch: null, ...extra };
 }
 
 export const DEFAULT_RUNTIME_HANDLER: RuntimeHandler = "listener";
@@ -68,6 +69,10 @@ export function serverSpecs(mode: Mode, yardsticks: boolean, handlers: readonly 
     for (const [p, t] of RUNTIME_SHAPES) {
       servers.push(spec("runtime", `runtime-${p}x${t}${suffix}`, `runtime ${p}×${t}${index === 0 ? "" : ` (${handler})`}`, p, t, { concurrencyCap: p * t, handler }));
     }
+    if (index > 0) continue;
+    // An async app's setting (the 10 ms I/O goal), and mod_wsgi's per-request queue kept by hand.
+    servers.push(spec("runtime", "runtime-1x2-c64", "runtime 1×2, concurrency 64", 1, 2, { concurrencyCap: 128, handler, concurrency: 64, workloads: ["hello", "io"] }));
+    for (const t of [2, 15]) servers.push(spec("runtime", `runtime-1x${t}-request`, `runtime 1×${t}, request dispatch`, 1, t, { concurrencyCap: t, handler, dispatch: "request", workloads: ["hello", "cpu"] }));
   }
   for (const [p, t] of APACHE_SHAPES[mode]) servers.push(spec("apache", `apache-${p}x${t}`, `mod_wsgi ${p}×${t}`, p, t, { concurrencyCap: p * t }));
   if (yardsticks) {

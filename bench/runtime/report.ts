@@ -21,7 +21,7 @@ function verdict(goal: GoalResult): string {
 function goalsTable(goals: readonly GoalResult[]): string {
   return table(
     ["goal", "target", "measured", "result", "detail"],
-    goals.map((g) => [g.description, `≥ ${times(g.target)}`, g.measured === null ? "—" : times(g.measured), verdict(g), g.detail]),
+    goals.map((g) => [g.description, `${g.atMost === true ? "≤" : "≥"} ${times(g.target)}`, g.measured === null ? "—" : times(g.measured), verdict(g), g.detail]),
     false,
   );
 }

@@ -71,6 +71,7 @@ async function startRuntime(spec: ServerSpec, context: ServerContext): Promise<R
       "spec:",
       `  processes: ${spec.processes}`,
       `  threads: ${spec.threads}`,
+      ...(spec.concurrency === null ? [] : [`  concurrency: ${spec.concurrency}`]),
       "  applications:",
       "    - name: bench",
       "      mount: /",
@@ -78,7 +79,8 @@ async function startRuntime(spec: ServerSpec, context: ServerContext): Promise<R
       "",
     ].join("\n"),
   );
-  const launched = launch(NODE, [here("../../bin/processgroup.js"), "serve", "-f", file, "--host", "127.0.0.1", "--port", "0", "--admin-port", "0", "--no-reload"]);
+  const env = spec.dispatch === null ? process.env : { ...process.env, PROCESSGROUP_DISPATCH: spec.dispatch };
+  const launched = launch(NODE, [here("../../bin/processgroup.js"), "serve", "-f", file, "--host", "127.0.0.1", "--port", "0", "--admin-port", "0", "--no-reload"], { env });
   try {
     const { port, adminPort } = await waitForServingLine(launched, READY_TIMEOUT_MS);
     if (adminPort === undefined) throw new Error(`processgroup serve printed no adminPort:\n${launched.tail()}`);

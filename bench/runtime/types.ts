@@ -28,6 +28,10 @@ export interface ServerSpec {
   readonly yardstick: boolean;
   /** Which form of the shared handler the runtime serves; null for the other servers. */
   readonly handler: RuntimeHandler | null;
+  /** The runtime's spec.concurrency, when set; null for the other servers and the default 1. */
+  readonly concurrency: number | null;
+  /** The runtime forced to request dispatch (PROCESSGROUP_DISPATCH=request); null: its own choice. */
+  readonly dispatch: "request" | null;
 }
 
 export type RuntimeHandler = "fetch" | "listener";
@@ -76,8 +80,10 @@ export interface Summary {
 export interface GoalResult {
   readonly id: string;
   readonly description: string;
-  /** The ratio the goal asks for (at least). */
+  /** The ratio the goal asks for: at least, or at most when `atMost`. */
   readonly target: number;
+  /** A ceiling (memory) rather than a floor (throughput). */
+  readonly atMost?: boolean;
   /** The ratio measured (for a goal over many pairs: the lowest), or null when it could not be measured. */
   readonly measured: number | null;
   /** null: not evaluated (a server it needs did not run). */

@@ -1,9 +1,9 @@
-import { UsageError, type Command } from "../command.ts";
+import { CommandError, UsageError, type Command } from "../command.ts";
 
 export const operator: Command = {
   name: "operator",
   summary: "Run the ProcessGroup operator against the current kubeconfig (in-cluster config in a pod).",
-  usage: "operator [--namespaces NS,...] [--concurrency N] [--metrics-port PORT] [--leader-elect true|false] [--log-level LEVEL]",
+  usage: "operator [--kubeconfig FILE] [--namespaces NS,...] [--concurrency N] [--metrics-port PORT] [--leader-elect true|false] [--log-level LEVEL]",
   description:
     "Watch ProcessGroups and reconcile each into a Deployment, a Service and (with spec.route) an Ingress,\nreporting status, conditions and events. Serves /healthz, /readyz and /metrics on --metrics-port. Runs until\nSIGTERM or SIGINT, then finishes the reconciles in flight and releases the leader lease.",
   options: {
@@ -22,11 +22,12 @@ export const operator: Command = {
     "runtime-image": { type: "string", valueName: "IMAGE", description: "Runtime image for groups without spec.image." },
     identity: { type: "string", valueName: "ID", description: "Name of this replica in the Lease (default: hostname and a random suffix)." },
     "log-level": { type: "string", valueName: "LEVEL", default: "info", description: "fatal, error, warn, info, debug, trace or silent." },
+    "log-format": { type: "string", valueName: "FORMAT", description: "json or pretty (default: pretty when stdout is a terminal, else json)." },
   },
   async run(values) {
     const { runOperator } = await import("../../operator/src/main.ts");
     const result = await runOperator(values);
-    if (!result.ok) throw new UsageError(result.usage);
+    if (!result.ok) throw "usage" in result ? new UsageError(result.usage) : new CommandError(result.error);
     return 0;
   },
 };

@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { ENV } from "./env-names.ts";
 import { ProcessGroupSpecFields } from "./process-group.ts";
 
 // The operator-runtime contract: what the operator puts on the runtime container and the
@@ -9,17 +10,7 @@ export const ADMIN_PORT = 9090;
 export const RUNTIME_CONTAINER = "runtime";
 export const RUNTIME_COMMAND = ["processgroup", "run"] as const;
 
-export const ENV = {
-  name: "PROCESSGROUP_NAME",
-  namespace: "PROCESSGROUP_NAMESPACE",
-  podName: "PROCESSGROUP_POD_NAME",
-  threads: "PROCESSGROUP_THREADS",
-  multiprocess: "PROCESSGROUP_MULTIPROCESS",
-  multithread: "PROCESSGROUP_MULTITHREAD",
-  port: "PROCESSGROUP_PORT",
-  adminPort: "PROCESSGROUP_ADMIN_PORT",
-  config: "PROCESSGROUP_CONFIG",
-} as const;
+export { ENV } from "./env-names.ts";
 
 /**
  * The part of the spec the runtime acts on, as JSON in PROCESSGROUP_CONFIG. `processes` is
@@ -28,6 +19,7 @@ export const ENV = {
  */
 export const RuntimeConfig = ProcessGroupSpecFields.pick({
   threads: true,
+  concurrency: true,
   applications: true,
   displayName: true,
   preload: true,
@@ -51,6 +43,8 @@ export const RuntimeEnv = z.object({
   [ENV.namespace]: z.string().optional(),
   [ENV.podName]: z.string().optional(),
   [ENV.threads]: z.coerce.number({ error: "must be an integer >= 1" }).int().min(1, { error: "must be an integer >= 1" }),
+  // Optional so that pods rendered before the field existed still start; it wins over the config.
+  [ENV.concurrency]: z.coerce.number({ error: "must be an integer >= 1" }).int({ error: "must be an integer >= 1" }).min(1, { error: "must be an integer >= 1" }).optional(),
   [ENV.multiprocess]: bool,
   [ENV.multithread]: bool,
   [ENV.port]: port.default(RUNTIME_PORT),

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { flags } from "./flags.ts";
 
-// DESIGN.md's table, from mod_wsgi's "Processes And Threading": every row must hold.
+// The flag rule's table in docs/architecture.md, from mod_wsgi's "Processes And Threading": every row must hold.
 const vectors = [
   { spec: { threads: 25 }, processes: 1, threads: 25, multiprocess: false, multithread: true, emulates: "winnt MPM" },
   { spec: { processes: 1, threads: 25 }, processes: 1, threads: 25, multiprocess: true, multithread: true, emulates: "explicit single process" },

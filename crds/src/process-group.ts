@@ -14,6 +14,8 @@ export const GROUP_VERSION = `${API_GROUP}/${API_VERSION}`;
 
 const ENV_NAME = /^[-._a-zA-Z][-._a-zA-Z0-9]*$/;
 export const RESERVED_ENV_PREFIX = "PROCESSGROUP_";
+/** mod_wsgi's meaning of threads=: a thread runs one request at a time. */
+export const DEFAULT_CONCURRENCY = 1;
 
 const EnvVar = withRules(
   z
@@ -163,6 +165,10 @@ export const ProcessGroupSpecFields = z
     .strictObject({
       processes: integerAtLeast(1, "Number of runtime processes (pods: the Deployment's replicas), like processes= of WSGIDaemonProcess. Setting it, even to 1, makes multiprocess true (mod_wsgi's rule: the group may be one of several serving the app); omit it for one process with multiprocess false. kubectl scale sets it.").optional(),
       threads: integerAtLeast(1, `Worker threads per application group in each process, like threads= (default ${DEFAULT_THREADS}). More than 1 makes multithread true.`).default(DEFAULT_THREADS),
+      concurrency: integerAtLeast(
+        1,
+        `Requests one worker thread may run at once (default ${DEFAULT_CONCURRENCY}: mod_wsgi's meaning of threads=, one request per thread). An async app that awaits I/O sets it higher; the group then admits processes x threads x concurrency requests at once. Apps see it as env.concurrency and PROCESSGROUP_CONCURRENCY.`,
+      ).default(DEFAULT_CONCURRENCY),
       applications: z
         .array(Application, { error: "must be a list of applications" })
         .min(1, { error: "must list at least one application" })

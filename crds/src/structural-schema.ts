@@ -1,7 +1,7 @@
 import { z } from "zod";
 
 // zod's OpenAPI 3.0 output is close to a Kubernetes structural schema; these are the few
-// places it is not (see STYLE.md). The checker in structural-schema.test.ts proves the result.
+// places it is not (docs/architecture.md, "From zod to a structural schema"). The checker in structural-schema.test.ts proves the result.
 
 export type JsonSchema = { [key: string]: unknown };
 

@@ -12,6 +12,7 @@ import type { OperatorMetrics } from "./observability/metrics.ts";
 import type { Backoff } from "./queue/backoff.ts";
 import { WorkQueue } from "./queue/work-queue.ts";
 import { NAME_LABEL } from "./render/labels.ts";
+import { cachedConfigMap, cachedPod, withCachedMetadata, withoutStatus, type CachedConfigMap } from "./reconcile/cached-objects.ts";
 import { childrenOf, type ObjectCache } from "./reconcile/children.ts";
 import { processGroupStore } from "./reconcile/process-groups.ts";
 import { reconcile, type ReconcileDeps } from "./reconcile/reconcile.ts";
@@ -33,23 +34,23 @@ export interface ControllerOptions {
 }
 
 /** One resource watched in every namespace we are told (or cluster-wide), read as one cache. */
-class Watched<T extends KubernetesObject> implements ObjectCache<T> {
-  readonly #byNamespace = new Map<string, Informer<T>>();
+class Watched<T extends KubernetesObject, C extends KubernetesObject = T> implements ObjectCache<C> {
+  readonly #byNamespace = new Map<string, Informer<T, C>>();
 
-  constructor(namespaces: readonly string[], make: (namespace: string | undefined) => Informer<T>) {
+  constructor(namespaces: readonly string[], make: (namespace: string | undefined) => Informer<T, C>) {
     if (namespaces.length === 0) this.#byNamespace.set("", make(undefined));
     for (const ns of namespaces) this.#byNamespace.set(ns, make(ns));
   }
 
-  #informerFor(namespace: string): Informer<T> | undefined {
+  #informerFor(namespace: string): Informer<T, C> | undefined {
     return this.#byNamespace.get("") ?? this.#byNamespace.get(namespace);
   }
 
-  get(name: string, namespace: string): T | undefined {
+  get(name: string, namespace: string): C | undefined {
     return this.#informerFor(namespace)?.get(name, namespace);
   }
 
-  list(namespace?: string): readonly T[] {
+  list(namespace?: string): readonly C[] {
     if (namespace !== undefined) return this.#informerFor(namespace)?.list(namespace) ?? [];
     return [...this.#byNamespace.values()].flatMap((i) => i.list());
   }
@@ -95,7 +96,7 @@ export class Controller {
   readonly #deployments: Watched<V1Deployment>;
   readonly #services: Watched<V1Service>;
   readonly #ingresses: Watched<V1Ingress>;
-  readonly #configMaps: Watched<V1ConfigMap>;
+  readonly #configMaps: Watched<V1ConfigMap, CachedConfigMap>;
   readonly #pods: Watched<V1Pod>;
   readonly #deps: ReconcileDeps;
   /** The route host each group had when last seen, so a group leaving a host wakes those left on it. */
@@ -109,19 +110,21 @@ export class Controller {
     const { clients, namespaces, metrics } = options;
     this.#queue = new WorkQueue({ clock: options.clock, backoff: options.reconcileBackoff, onDepth: (depth) => metrics.queueDepth.set(depth) });
 
-    const informer = <T extends KubernetesObject>(
+    const informer = <T extends KubernetesObject, C extends KubernetesObject>(
       resource: string,
       pathOf: (ns: string | undefined) => string,
       list: (ns: string | undefined) => Promise<KubernetesListObject<T>>,
-      onEvent: (event: InformerEvent, object: T) => void,
+      transform: (object: T) => C,
+      onEvent: (event: InformerEvent, object: C) => void,
       labelSelector?: string,
     ) =>
-      new Watched<T>(namespaces, (ns) =>
-        new Informer<T>(options.kubeConfig, {
+      new Watched<T, C>(namespaces, (ns) =>
+        new Informer<T, C>(options.kubeConfig, {
           resource,
           path: pathOf(ns),
           list: () => list(ns),
           labelSelector,
+          transform,
           onEvent,
           onWatch: () => metrics.observeRequest({ verb: "watch", resource, code: "connect" }),
           clock: options.clock,
@@ -136,11 +139,12 @@ export class Controller {
       if (key) this.#queue.add(key);
     };
 
-    this.#processGroups = informer<KubernetesObject>(
+    this.#processGroups = informer<KubernetesObject, KubernetesObject>(
       PLURAL,
       at(`/apis/${API_GROUP}/${API_VERSION}`, PLURAL),
       async (ns) =>
         (ns ? await clients.custom.listNamespacedCustomObject({ ...pgApi, namespace: ns }) : await clients.custom.listClusterCustomObject(pgApi)) as KubernetesListObject<KubernetesObject>,
+      withCachedMetadata,
       (event, pg) => this.#onProcessGroup(event, pg),
     );
     // Our children carry our name label; watching only those keeps the caches small.
@@ -150,15 +154,20 @@ export class Controller {
       plural: string,
       inNamespace: (q: Selected & { namespace: string }) => Promise<KubernetesListObject<T>>,
       everywhere: (q: Selected) => Promise<KubernetesListObject<T>>,
-    ) => informer<T>(plural, at(prefix, plural), (ns) => (ns ? inNamespace({ namespace: ns, labelSelector: NAME_LABEL }) : everywhere({ labelSelector: NAME_LABEL })), toOwner, NAME_LABEL);
-    this.#deployments = child("/apis/apps/v1", "deployments", (q) => clients.apps.listNamespacedDeployment(q), (q) => clients.apps.listDeploymentForAllNamespaces(q));
-    this.#services = child("/api/v1", "services", (q) => clients.core.listNamespacedService(q), (q) => clients.core.listServiceForAllNamespaces(q));
-    this.#ingresses = child("/apis/networking.k8s.io/v1", "ingresses", (q) => clients.networking.listNamespacedIngress(q), (q) => clients.networking.listIngressForAllNamespaces(q));
-    this.#pods = child("/api/v1", "pods", (q) => clients.core.listNamespacedPod(q), (q) => clients.core.listPodForAllNamespaces(q));
-    this.#configMaps = informer<V1ConfigMap>(
+      transform: (object: T) => T,
+    ) =>
+      informer<T, T>(plural, at(prefix, plural), (ns) => (ns ? inNamespace({ namespace: ns, labelSelector: NAME_LABEL }) : everywhere({ labelSelector: NAME_LABEL })), transform, toOwner, NAME_LABEL);
+    const { apps, core, networking } = clients;
+    this.#deployments = child("/apis/apps/v1", "deployments", (q) => apps.listNamespacedDeployment(q), (q) => apps.listDeploymentForAllNamespaces(q), withCachedMetadata);
+    this.#services = child("/api/v1", "services", (q) => core.listNamespacedService(q), (q) => core.listServiceForAllNamespaces(q), withoutStatus);
+    this.#ingresses = child("/apis/networking.k8s.io/v1", "ingresses", (q) => networking.listNamespacedIngress(q), (q) => networking.listIngressForAllNamespaces(q), withoutStatus);
+    this.#pods = child("/api/v1", "pods", (q) => core.listNamespacedPod(q), (q) => core.listPodForAllNamespaces(q), cachedPod);
+    // Any ConfigMap may be a group's source, so all are watched, but only as a checksum each.
+    this.#configMaps = informer<V1ConfigMap, CachedConfigMap>(
       "configmaps",
       at("/api/v1", "configmaps"),
-      (ns) => (ns ? clients.core.listNamespacedConfigMap({ namespace: ns }) : clients.core.listConfigMapForAllNamespaces()),
+      (ns) => (ns ? core.listNamespacedConfigMap({ namespace: ns }) : core.listConfigMapForAllNamespaces()),
+      cachedConfigMap,
       (_event, cm) => this.#onConfigMap(cm),
     );
 
@@ -215,7 +224,7 @@ export class Controller {
     for (const [other, host] of this.#hosts) if (other !== key && hosts.has(host)) this.#queue.add(other);
   }
 
-  #onConfigMap(cm: V1ConfigMap): void {
+  #onConfigMap(cm: CachedConfigMap): void {
     const namespace = cm.metadata?.namespace ?? "";
     for (const pg of this.#processGroups.list(namespace)) {
       const routing = routingOf(pg);

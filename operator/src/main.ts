@@ -1,9 +1,28 @@
 import { KubeConfig } from "@kubernetes/client-node";
-import { createLogger } from "./observability/logger.ts";
+import { createLogger, defaultLogFormat } from "./observability/logger.ts";
 import { Operator } from "./operator.ts";
 import { defaultIdentity, ownNamespace, parseOperatorFlags } from "./options.ts";
 
-export type RunResult = { ok: true } | { ok: false; usage: string };
+export type RunResult = { ok: true } | { ok: false; usage: string } | { ok: false; error: string };
+
+/** The kubeconfig, or one line naming the file and what is wrong with it. */
+export function loadKubeConfig(file: string | undefined, env: NodeJS.ProcessEnv = process.env): { ok: true; kubeConfig: KubeConfig } | { ok: false; error: string } {
+  const kubeConfig = new KubeConfig();
+  const source = file ?? env["KUBECONFIG"];
+  const named = file !== undefined ? `--kubeconfig ${file}` : `KUBECONFIG=${String(source)}`;
+  try {
+    if (file !== undefined) kubeConfig.loadFromFile(file);
+    else kubeConfig.loadFromDefault();
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    const why = code === "ENOENT" ? "no such file" : code === "EACCES" ? "permission denied" : code ?? (error as Error).message.split("\n")[0];
+    return { ok: false, error: `${source === undefined ? "the default kubeconfig" : named}: cannot load the kubeconfig (${why}); point --kubeconfig at a kubeconfig file` };
+  }
+  if (kubeConfig.getCurrentCluster() === null) {
+    return { ok: false, error: `${source === undefined ? "the default kubeconfig" : named}: no current context with a cluster; set current-context in the file or use kubectl config use-context` };
+  }
+  return { ok: true, kubeConfig };
+}
 
 /**
  * `processgroup operator`: runs until SIGTERM or SIGINT, then shuts down gracefully (no new
@@ -13,11 +32,10 @@ export async function runOperator(values: Record<string, unknown>): Promise<RunR
   const result = parseOperatorFlags(values);
   if (!result.ok) return { ok: false, usage: result.message };
   const flags = result.flags;
-  const log = createLogger(flags["log-level"]);
-
-  const kubeConfig = new KubeConfig();
-  if (flags.kubeconfig) kubeConfig.loadFromFile(flags.kubeconfig);
-  else kubeConfig.loadFromDefault();
+  const loaded = loadKubeConfig(flags.kubeconfig);
+  if (!loaded.ok) return loaded;
+  const kubeConfig = loaded.kubeConfig;
+  const log = createLogger(flags["log-level"], undefined, flags["log-format"] ?? defaultLogFormat(process.env, process.stdout.isTTY === true));
 
   const identity = flags.identity ?? defaultIdentity();
   const operator = new Operator({

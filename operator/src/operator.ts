@@ -1,4 +1,4 @@
-import type { KubeConfig } from "@kubernetes/client-node";
+import { VersionApi, type KubeConfig } from "@kubernetes/client-node";
 import type { Logger } from "pino";
 import { systemClock, type Clock } from "./clock.ts";
 import { Controller } from "./controller.ts";
@@ -6,9 +6,14 @@ import { EventRecorder } from "./events/event-recorder.ts";
 import { makeApiClients, type ApiClients } from "./kube/api-clients.ts";
 import { LeaderElector, type LeaderElectionTimings } from "./leader/leader-election.ts";
 import { leaseClient } from "./leader/lease-client.ts";
+import { ApiReachability } from "./observability/api-reachability.ts";
 import { HealthServer } from "./observability/health-server.ts";
 import { OperatorMetrics } from "./observability/metrics.ts";
 import type { Backoff } from "./queue/backoff.ts";
+
+/** How often a reachable API server is asked again, and how long one check may take. */
+const API_CHECK_INTERVAL_MS = 10_000;
+const API_CHECK_TIMEOUT_MS = 5_000;
 
 export interface LeaderElectionSettings {
   readonly enabled: boolean;
@@ -50,6 +55,7 @@ export class Operator {
   readonly #events: EventRecorder;
   readonly #server: HealthServer | undefined;
   readonly #elector: LeaderElector | undefined;
+  readonly #api: ApiReachability;
   #controller: Controller | undefined;
   /** Serialises controller start/stop, so a quick lose-and-regain never runs two controllers. */
   #transition: Promise<void> = Promise.resolve();
@@ -62,6 +68,15 @@ export class Operator {
     this.metrics = new OperatorMetrics({ processMetrics: options.processMetrics ?? true });
     this.#clients = makeApiClients(options.kubeConfig, (r) => this.metrics.observeRequest(r));
     this.#events = new EventRecorder({ core: this.#clients.core, clock: this.#clock, log: options.log, instance: options.leaderElection.identity });
+    const version = options.kubeConfig.makeApiClient(VersionApi);
+    this.#api = new ApiReachability({
+      check: () => version.getCode(),
+      server: options.kubeConfig.getCurrentCluster()?.server ?? "(no cluster)",
+      backoff: options.watchBackoff,
+      intervalMs: API_CHECK_INTERVAL_MS,
+      timeoutMs: API_CHECK_TIMEOUT_MS,
+      log: options.log,
+    });
     this.#server = options.port === undefined ? undefined : new HealthServer({ live: () => true, ready: () => this.#readiness() }, this.metrics.registry);
     const le = options.leaderElection;
     if (le.enabled) {
@@ -101,6 +116,7 @@ export class Operator {
       { port: this.#port, namespaces: this.#o.namespaces.length > 0 ? this.#o.namespaces : "all", leaderElection: this.#o.leaderElection.enabled, identity: this.#o.leaderElection.identity },
       "operator started",
     );
+    this.#api.start();
     if (this.#elector) {
       this.metrics.leader.set(0);
       void this.#elector.run();
@@ -113,6 +129,7 @@ export class Operator {
   async stop(): Promise<void> {
     if (this.#stopped) return;
     this.#stopped = true;
+    this.#api.stop();
     this.#o.log.info("stopping: finishing the reconciles in flight");
     if (this.#elector) await this.#elector.stop();
     else await this.#stopController();
@@ -123,6 +140,8 @@ export class Operator {
 
   #readiness(): { ok: boolean; detail: string } {
     if (this.#stopped) return { ok: false, detail: "stopping" };
+    const unreachable = this.#api.problem;
+    if (unreachable !== undefined) return { ok: false, detail: unreachable };
     if (this.#elector && !this.#elector.leading) return { ok: true, detail: "standing by for the leader lease" };
     return this.reconciling ? { ok: true, detail: "ok" } : { ok: false, detail: "caches not yet synced" };
   }

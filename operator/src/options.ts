@@ -3,7 +3,7 @@ import { randomBytes } from "node:crypto";
 import { hostname } from "node:os";
 import { z } from "zod";
 import { describeProblems, parseWith } from "../../crds/index.ts";
-import { LOG_LEVELS } from "./observability/logger.ts";
+import { LOG_FORMATS, LOG_LEVELS } from "./observability/logger.ts";
 import { DEFAULT_RUNTIME_IMAGE } from "./render/options.ts";
 
 export const DEFAULT_LEASE_NAME = "processgroup-operator";
@@ -35,6 +35,7 @@ export const OperatorFlags = z
     "resync-period": z.coerce.number({ error: "must be a number of seconds" }).min(0).default(300),
     "runtime-image": z.string().min(1).default(DEFAULT_RUNTIME_IMAGE),
     "log-level": z.enum(LOG_LEVELS, { error: `must be one of ${LOG_LEVELS.join(", ")}` }).default("info"),
+    "log-format": z.enum(LOG_FORMATS, { error: `must be one of ${LOG_FORMATS.join(", ")}` }).optional(),
     identity: z.string().optional(),
   })
   .refine((f) => f["renew-deadline"] < f["lease-duration"], { error: "--renew-deadline must be shorter than --lease-duration", path: ["renew-deadline"] })

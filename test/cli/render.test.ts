@@ -1,11 +1,11 @@
-import { mkdtempSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { parseAllDocuments } from "yaml";
 import { commands } from "../../bin/commands.ts";
 import { helloApplications, processGroupYaml } from "../support/process-group-yaml.ts";
-import { processgroup } from "./run-cli.ts";
+import { processgroup, repoRoot } from "./run-cli.ts";
 
 const dir = mkdtempSync(join(tmpdir(), "pg-render-"));
 function file(name: string, text: string): string {
@@ -73,11 +73,50 @@ describe("processgroup render", () => {
     expect(missing.stderr).toMatch(/cannot read the file \(ENOENT\)/);
   });
 
-  it("refuses a missing -f and unknown flags with usage (exit 2)", () => {
-    expect(processgroup(["render"]).status).toBe(2);
+  it("refuses a missing -f, unknown flags and extra arguments in one line each (exit 2)", () => {
+    const missing = processgroup(["render"]);
+    expect(missing.status).toBe(2);
+    expect(missing.stderr).toBe("processgroup render: -f FILE is required (a file, a folder of *.yaml files, or - for stdin) (see processgroup render --help)\n");
     const unknown = processgroup(["render", "--colour"]);
     expect(unknown.status).toBe(2);
-    expect(unknown.stderr).toMatch(/Usage: processgroup render/);
+    expect(unknown.stderr).toBe("processgroup render: unknown option '--colour' (see processgroup render --help)\n");
+    const short = processgroup(["render", "-x"]);
+    expect(short.stderr).toBe("processgroup render: unknown option '-x' (see processgroup render --help)\n");
+    const extra = processgroup(["render", "-f", file("extra.yaml", group("extra", apps)), "more.yaml"]);
+    expect(extra.status).toBe(2);
+    expect(extra.stdout).toBe("");
+    expect(extra.stderr).toBe("processgroup render: unexpected argument 'more.yaml' (see processgroup render --help)\n");
+  });
+
+  it("reads -f - from stdin, repeated -f in order, and a folder's *.yaml files", () => {
+    const names = (stdout: string) => parseAllDocuments(stdout).map((d) => d.toJS()).filter((d) => d.kind === "Deployment").map((d) => d.metadata.name);
+    const fromStdin = processgroup(["render", "-f", "-"], group("piped", apps));
+    expect(fromStdin.status).toBe(0);
+    expect(names(fromStdin.stdout)).toEqual(["piped"]);
+    const repeated = processgroup(["render", "-f", file("r1.yaml", group("first", apps)), "-f", file("r2.yaml", group("second", apps))]);
+    expect(names(repeated.stdout)).toEqual(["first", "second"]);
+    const folder = mkdtempSync(join(tmpdir(), "pg-render-dir-"));
+    writeFileSync(join(folder, "b.yaml"), group("bee", apps));
+    writeFileSync(join(folder, "a.yml"), group("ay", apps));
+    writeFileSync(join(folder, "notes.txt"), "not a group");
+    const fromFolder = processgroup(["render", "-f", folder]);
+    expect(fromFolder.status).toBe(0);
+    expect(names(fromFolder.stdout)).toEqual(["ay", "bee"]);
+    const emptyFolder = processgroup(["render", "-f", mkdtempSync(join(tmpdir(), "pg-render-empty-"))]);
+    expect(emptyFolder.status).toBe(1);
+    expect(emptyFolder.stderr).toMatch(/no \*\.yaml files in the folder\n$/);
+  });
+
+  it("warns when the threads' memory limits add up to more than the pod's memory limit", () => {
+    const tight = file("tight.yaml", group("tight", `  threads: 4\n  threadMemoryLimitMegabytes: 128\n  resources:\n    limits:\n      memory: 256Mi\n${apps}`));
+    const warned = processgroup(["render", "-f", tight]);
+    expect(warned.status).toBe(0);
+    expect(parseAllDocuments(warned.stdout).map((d) => d.toJS().kind)).toEqual(["Deployment", "Service"]);
+    expect(warned.stderr).toBe(
+      `${tight}: warning: ProcessGroup tight: threadMemoryLimitMegabytes 128 x 4 threads x 1 application group = 512 MiB exceeds resources.limits.memory 256Mi (256 MiB): the pod can be OOM-killed before a thread reaches its own limit\n`,
+    );
+    const roomy = file("roomy.yaml", group("roomy", `  threads: 4\n  threadMemoryLimitMegabytes: 128\n  resources:\n    limits:\n      memory: 1Gi\n${apps}`));
+    expect(processgroup(["render", "-f", roomy]).stderr).toBe("");
   });
 });
 
@@ -87,6 +126,18 @@ describe("processgroup --help", () => {
     expect(status).toBe(0);
     expect(stdout).toMatch(new RegExp(`^Usage: processgroup ${name}`));
     expect(stdout).toMatch(/-h, --help/);
+  });
+
+  it("help COMMAND prints the command's help, and --version the version", () => {
+    const help = processgroup(["help", "serve"]);
+    expect(help.status).toBe(0);
+    expect(help.stdout).toBe(processgroup(["serve", "--help"]).stdout);
+    const unknown = processgroup(["help", "frobnicate"]);
+    expect(unknown.status).toBe(2);
+    expect(unknown.stderr).toBe("processgroup: unknown command 'frobnicate' (see processgroup --help)\n");
+    const version = processgroup(["--version"]);
+    expect(version.status).toBe(0);
+    expect(version.stdout).toBe(`processgroup ${String((JSON.parse(readFileSync(join(repoRoot, "package.json"), "utf8")) as { version: string }).version)} (Node ${process.versions.node})\n`);
   });
 
   it("lists every command", () => {

@@ -11,7 +11,7 @@ export interface CliResult {
 }
 
 /** Runs `processgroup ARGS` as a user would, with the Node that runs the tests. */
-export function processgroup(args: string[], input?: string): CliResult {
-  const result = spawnSync(process.execPath, [bin, ...args], { cwd: repoRoot, encoding: "utf8", input, timeout: 20_000 });
+export function processgroup(args: string[], input?: string, env: Record<string, string> = {}): CliResult {
+  const result = spawnSync(process.execPath, [bin, ...args], { cwd: repoRoot, encoding: "utf8", input, timeout: 20_000, env: { ...process.env, ...env } });
   return { status: result.status, stdout: result.stdout, stderr: result.stderr };
 }

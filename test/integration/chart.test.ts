@@ -15,11 +15,13 @@ import { parseAllDocuments } from "yaml";
 import { parseWith, ProcessGroup } from "../../crds/index.ts";
 import { render } from "../../operator/src/render/render.ts";
 import { defaultRenderOptions } from "../../operator/src/render/options.ts";
+import { parseQuantity } from "../../operator/src/reconcile/quantity.ts";
 import { refusal } from "./support/api-error.ts";
 import { kubeConfig } from "./support/control-plane.ts";
 import { applyCrd } from "./support/crd.ts";
 import { chartDir, helm } from "./support/helm.ts";
 import { createTestNamespace, type TestNamespace } from "./support/namespace.ts";
+import { runCommand } from "./support/run-command.ts";
 
 type Manifest = KubernetesObject & { rules?: V1PolicyRule[]; roleRef?: { name: string } };
 
@@ -74,6 +76,25 @@ describe("the Helm chart, rendered by real helm", () => {
     expect(deployment.spec?.template.spec?.containers[0]?.args).toContain("--leader-elect=false");
   });
 
+  it("gives the operator a memory limit above its request, and NODE_OPTIONS that Node accepts (none when emptied)", async () => {
+    const container = (objects: Manifest[]) => (objects.find((o) => o.kind === "Deployment") as V1Deployment).spec?.template.spec?.containers[0];
+    const operator = container(await template());
+    const bytes = (q: string | number | undefined) => {
+      const parsed = q === undefined ? undefined : parseQuantity(q);
+      return parsed && Number(parsed.digits) * 10 ** parsed.exp10 * 2 ** parsed.exp2;
+    };
+    const { requests, limits } = operator?.resources ?? {};
+    expect(bytes(limits?.["memory"])).toBeGreaterThan(bytes(requests?.["memory"]) ?? Infinity);
+
+    const nodeOptions = operator?.env?.find((e) => e.name === "NODE_OPTIONS")?.value;
+    expect(nodeOptions).toMatch(/--max-semi-space-size=\d+/);
+    // Node refuses a flag NODE_OPTIONS may not carry (exit 9): the value must start the operator's Node.
+    const node = await runCommand(process.execPath, ["-e", "process.stdout.write('started')"], { env: { ...process.env, NODE_OPTIONS: nodeOptions } });
+    expect(node.stderr).toBe("");
+    expect(node.stdout).toBe("started");
+    expect(container(await template("--set", "nodeOptions="))?.env?.map((e) => e.name)).not.toContain("NODE_OPTIONS");
+  });
+
   it("grants no wildcard and nothing on Secrets", async () => {
     const rules = (await template()).flatMap((o) => o.rules ?? []);
     expect(rules.length).toBeGreaterThan(0);
@@ -88,6 +109,7 @@ describe("the Helm chart, rendered by real helm", () => {
     [["--set", "logLevel=loud"], /logLevel/],
     [["--set", "colour=blue"], /colour/],
     [["--set", "watchNamespaces={Team_A}"], /watchNamespaces/],
+    [["--set", "resources.limits.memory=320MB"], /resources/],
   ])("refuses invalid values %j with a message naming the value", async (set, field) => {
     const result = await helm(["template", "pg", chartDir, ...set]);
     expect(result.exitCode).not.toBe(0);

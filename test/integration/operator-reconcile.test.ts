@@ -23,7 +23,7 @@ import {
 
 const file = useOperator("operator-reconcile");
 
-// DESIGN.md's flag rule, every row.
+// The flag rule of docs/architecture.md, every row.
 const vectors: { name: string; spec: Pick<ProcessGroupSpecInput, "processes" | "threads">; pods: number; threads: number; multiprocess: boolean; multithread: boolean }[] = [
   { name: "winnt", spec: { threads: 25 }, pods: 1, threads: 25, multiprocess: false, multithread: true },
   { name: "explicit-one", spec: { processes: 1, threads: 25 }, pods: 1, threads: 25, multiprocess: true, multithread: true },

@@ -11,7 +11,6 @@ describe("apps and mounts", () => {
         { name: "root", mount: "/", entry: "echo.mjs" },
         { name: "api", mount: "/api", entry: "echo.mjs" },
         { name: "api-v2", mount: "/api/v2", entry: "listener.mjs" },
-        { name: "express", mount: "/express", entry: "mini-express.mjs" },
         { name: "stream", mount: "/stream", entry: "stream.mjs" },
         { name: "bytes", mount: "/bytes", entry: "bytes.mjs", applicationGroup: "bytes" },
         { name: "bytes-fetch", mount: "/bytes-fetch", entry: "bytes-fetch.mjs", applicationGroup: "bytes" },
@@ -32,7 +31,7 @@ describe("apps and mounts", () => {
 
   it("tells a fetch app the flags, its groups and its thread", async () => {
     const body = await group.json("/");
-    expect(body).toMatchObject({ processGroup: "test", applicationGroup: "root", multiprocess: false, multithread: true, threads: 2, pid: process.pid });
+    expect(body).toMatchObject({ processGroup: "test", applicationGroup: "root", multiprocess: false, multithread: true, threads: 2, concurrency: 1, pid: process.pid });
     expect(body["threadId"]).toEqual(expect.any(Number));
   });
 
@@ -43,12 +42,6 @@ describe("apps and mounts", () => {
     expect(res.status).toBe(200);
     expect(res.headers.getSetCookie()).toEqual(["a=1", "b=2"]);
     expect(await res.json()).toMatchObject({ method: "PUT", header: "listener", bodyLength: big.length });
-  });
-
-  it("serves a listener that re-parents req and res the way Express does", async () => {
-    const res = await group.get("/express/a/b?c");
-    expect(res.status).toBe(201);
-    expect(await res.json()).toEqual({ kind: "mini-express", path: "/a/b", host: `127.0.0.1:${group.port}` });
   });
 
   it("streams a response that arrives in pieces", async () => {

@@ -1,4 +1,6 @@
 import { describe, expect, it } from "vitest";
+import type { Dispatch } from "../../runtime/src/settings/dispatch.ts";
+import { getFresh } from "./support/fresh.ts";
 import { withGroup } from "./support/harness.ts";
 
 interface Ran {
@@ -7,11 +9,16 @@ interface Ran {
   ended: number;
 }
 
-async function fourAtOnce(threads: number): Promise<Ran[]> {
+/**
+ * Four CPU-bound requests at once. In connection dispatch each goes on a connection of its
+ * own: a keep-alive pool may put two on one connection, and so on one thread.
+ */
+async function fourAtOnce(threads: number, dispatch: Dispatch): Promise<Ran[]> {
   return withGroup({ threads, applications: [{ name: "work", mount: "/", entry: "work.mjs" }] }, async (group) => {
-    await Promise.all(Array.from({ length: threads }, () => group.json("/cpu?units=1"))); // warm every thread
-    return await Promise.all(Array.from({ length: 4 }, () => group.json<Ran>("/cpu?units=15")));
-  });
+    const ask = async (path: string) => (dispatch === "request" ? group.json<Ran>(path) : (JSON.parse((await getFresh(`${group.url}${path}`)).body) as Ran));
+    await Promise.all(Array.from({ length: threads }, () => ask("/cpu?units=1"))); // warm every thread
+    return await Promise.all(Array.from({ length: 4 }, () => ask("/cpu?units=15")));
+  }, { dispatch });
 }
 
 /**
@@ -33,10 +40,10 @@ function overlaps(runs: Ran[]): number {
   return n;
 }
 
-describe("multithreading", () => {
+describe.each(["connection", "request"] as const)("multithreading, in %s dispatch", (dispatch) => {
   it("runs four CPU-bound requests at once on four threads, and one after another on one", async () => {
-    const one = await fourAtOnce(1);
-    const four = await fourAtOnce(4);
+    const one = await fourAtOnce(1, dispatch);
+    const four = await fourAtOnce(4, dispatch);
     expect(new Set(one.map((r) => r.threadId)).size).toBe(1);
     expect(overlaps(one)).toBe(0);
     expect(new Set(four.map((r) => r.threadId)).size).toBe(4);

@@ -3,7 +3,7 @@ import { dirname, join, relative, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
 
-// DESIGN.md: crds <- operator, crds <- runtime; operator and runtime never import each
+// docs/architecture.md: crds <- operator, crds <- runtime; operator and runtime never import each
 // other; no import cycles anywhere (Pepr's regret: 18 cycles, ten pull requests).
 const root = fileURLToPath(new URL("../../", import.meta.url));
 const parts = ["crds", "operator", "runtime"] as const;

@@ -74,3 +74,26 @@ describe("runtimeReport", () => {
     expect(runtimeReport({ ...result([]), skipped: "wrk is not on PATH" })).toContain("Not measured: wrk is not on PATH");
   });
 });
+
+describe("memory goals", () => {
+  const withRss = (server: string, mib: number): Measurement => ({ ...measurement(server, "hello", 1, 1000), peakRssBytes: mib * 2 ** 20 });
+  const goalsOf = (runtimeMib: number) => {
+    const summaries = summarise([withRss("plain", 80), withRss("cluster-2", 200), withRss("runtime-1x15", runtimeMib), withRss("runtime-1x2", runtimeMib)]);
+    return evaluateGoals(runtimePlan({ mode: "quick" }).servers, WORKLOADS, summaries).filter((g) => g.id.startsWith("memory-"));
+  };
+
+  it("are ceilings: met at or below the ratio, not met above it", () => {
+    const [at15, at2] = goalsOf(200);
+    expect(at15).toMatchObject({ id: "memory-1x15", atMost: true, measured: 1, met: true });
+    expect(at2).toMatchObject({ id: "memory-1x2", measured: 1, met: true });
+    const [over15, over2] = goalsOf(330);
+    expect(over15).toMatchObject({ measured: 1.65, met: false });
+    expect(over2?.met).toBe(false);
+  });
+
+  it("show as ≤ in the report", () => {
+    const summaries = summarise([withRss("plain", 80), withRss("cluster-2", 200), withRss("runtime-1x15", 300)]);
+    const text = runtimeReport({ ...result([]), summaries, goals: evaluateGoals(runtimePlan({ mode: "quick" }).servers, WORKLOADS, summaries) });
+    expect(text).toContain("| memory: RSS of runtime 1×15 under hello world ≤ 1.6× node:cluster ×2 | ≤ 1.60× | 1.50× | **met** |");
+  });
+});

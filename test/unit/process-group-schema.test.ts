@@ -19,6 +19,7 @@ describe("the ProcessGroup schema", () => {
     expect(result.ok).toBe(true);
     if (!result.ok) return;
     expect(result.value.spec.threads).toBe(15);
+    expect(result.value.spec.concurrency).toBe(1);
     expect(result.value.spec.processes).toBeUndefined();
     expect(result.value.spec.displayName).toBe("%{GROUP}");
     expect(result.value.spec.source).toEqual({ type: "Image", root: "/app" });
@@ -29,6 +30,9 @@ describe("the ProcessGroup schema", () => {
     [{ threads: 2.5 }, "spec.threads", "must be an integer >= 1"],
     [{ threads: "many" }, "spec.threads", "must be an integer >= 1"],
     [{ processes: -1 }, "spec.processes", "must be an integer >= 1"],
+    [{ concurrency: 0 }, "spec.concurrency", "must be an integer >= 1"],
+    [{ concurrency: 1.5 }, "spec.concurrency", "must be an integer >= 1"],
+    [{ concurrency: "64" }, "spec.concurrency", "must be an integer >= 1"],
     [{ maximumRequests: -1 }, "spec.maximumRequests", "must be an integer >= 0"],
     [{ applications: [] }, "spec.applications", "must list at least one application"],
     [{ applications: undefined }, "spec.applications", "is required"],

@@ -29,6 +29,7 @@ describe("render", () => {
     ["worker.yaml", 2, "true", "true", "25"],
     ["winnt.yaml", 1, "false", "true", "25"],
     ["app-groups.yaml", 2, "true", "true", "4"],
+    ["express.yaml", 1, "false", "true", "4"],
   ] as const;
 
   it("covers every example in examples/", () => {
@@ -47,6 +48,14 @@ describe("render", () => {
       [ENV.multithread]: multithread,
       [ENV.threads]: threads,
     });
+  });
+
+  it("passes spec.concurrency in the env and the config, 1 when omitted", () => {
+    for (const [spec, expected] of [[{}, 1], [{ concurrency: 64 }, 64]] as const) {
+      const env = envOf(group(spec));
+      expect(env[ENV.concurrency]).toBe(String(expected));
+      expect(JSON.parse(env[ENV.config] ?? "{}")).toMatchObject({ concurrency: expected });
+    }
   });
 
   it("passes the seven flag vectors to the runtime", () => {

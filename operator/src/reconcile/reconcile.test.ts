@@ -4,6 +4,7 @@ import type { ProcessGroupStatus } from "../../../crds/index.ts";
 import type { EventNote } from "../events/event-recorder.ts";
 import { FakeClock } from "../testing/fake-clock.ts";
 import type { ChildKind, Children } from "./children.ts";
+import { cachedConfigMap } from "./cached-objects.ts";
 import { reconcile, type ReconcileDeps } from "./reconcile.ts";
 
 // The reconciler's ports, in memory: enough to check its decisions (what it writes, when it
@@ -66,7 +67,13 @@ function world(spec: Record<string, unknown>) {
         group.object = { ...group.object, status };
       },
     },
-    configMaps: { get: (name, namespace) => configMaps.get(`${namespace}/${name}`), list: () => [...configMaps.values()] },
+    configMaps: {
+      get: (name, namespace) => {
+        const found = configMaps.get(`${namespace}/${name}`);
+        return found && cachedConfigMap(found);
+      },
+      list: () => [...configMaps.values()].map(cachedConfigMap),
+    },
     pods: { get: () => undefined, list: () => pods },
     children,
     events: { record: async (_subject, note) => void notes.push(note) },

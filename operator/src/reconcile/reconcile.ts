@@ -1,4 +1,4 @@
-import type { V1ConfigMap, V1Deployment, V1Pod } from "@kubernetes/client-node";
+import type { V1Deployment, V1Pod } from "@kubernetes/client-node";
 import { GROUP_VERSION, KIND, ProcessGroup, flags, parseWith, type ConcurrencyFlags, type ProcessGroupStatus } from "../../../crds/index.ts";
 import type { Clock } from "../clock.ts";
 import type { EventNote, EventSubject } from "../events/event-recorder.ts";
@@ -7,6 +7,7 @@ import { NAME_LABEL, selectorString } from "../render/labels.ts";
 import { render } from "../render/render.ts";
 import { stableJson } from "./applied-hash.ts";
 import { ensureChild, pruneChild, type ChildAction } from "./apply-children.ts";
+import type { CachedConfigMap } from "./cached-objects.ts";
 import type { Children, ObjectCache } from "./children.ts";
 import { CONDITION, timestamp } from "./conditions.ts";
 import { imagePullProblems } from "./pod-problems.ts";
@@ -14,14 +15,14 @@ import { contestedMounts, mountConflictProblem, routeClaimOf, type RouteClaim } 
 import { actionNote, degradedNotes } from "./notes.ts";
 import { REASON, invalidSpecProblem, specProblems, type Problem } from "./problems.ts";
 import { envelopeOf, type Envelope, type ProcessGroupStore } from "./process-groups.ts";
-import { sourceChecksumOf } from "./source-checksum.ts";
 import { statusOf } from "./status.ts";
 
 const OWN_CONDITIONS: ReadonlySet<string> = new Set(Object.values(CONDITION));
 
 export interface ReconcileDeps {
   readonly processGroups: ProcessGroupStore;
-  readonly configMaps: ObjectCache<V1ConfigMap>;
+  /** As cached: that each exists, and the checksum of its content. */
+  readonly configMaps: ObjectCache<CachedConfigMap>;
   /** The groups' pods (by our name label), for what only the kubelet knows: an image it cannot pull. */
   readonly pods: ObjectCache<V1Pod>;
   readonly children: Children;
@@ -93,7 +94,7 @@ async function applyGroup(deps: ReconcileDeps, pg: ProcessGroup): Promise<Applie
   const configMap = configMapName ? deps.configMaps.get(configMapName, namespace) : undefined;
   const desired = render(pg, {
     runtimeImage: deps.runtimeImage,
-    sourceChecksum: configMap ? sourceChecksumOf(configMap) : undefined,
+    sourceChecksum: configMap?.sourceChecksum,
     excludedMounts: new Set(contested.keys()),
   });
 

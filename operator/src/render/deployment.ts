@@ -11,6 +11,7 @@ export function runtimeConfigOf(pg: ProcessGroup): RuntimeConfig {
   const s = pg.spec;
   return {
     threads: s.threads,
+    concurrency: s.concurrency,
     applications: s.applications,
     displayName: s.displayName,
     preload: s.preload,
@@ -34,6 +35,7 @@ export function runtimeEnvOf(pg: ProcessGroup): V1EnvVar[] {
     { name: ENV.namespace, valueFrom: { fieldRef: { fieldPath: "metadata.namespace" } } },
     { name: ENV.podName, valueFrom: { fieldRef: { fieldPath: "metadata.name" } } },
     { name: ENV.threads, value: String(f.threads) },
+    { name: ENV.concurrency, value: String(pg.spec.concurrency) },
     { name: ENV.multiprocess, value: String(f.multiprocess) },
     { name: ENV.multithread, value: String(f.multithread) },
     { name: ENV.port, value: String(RUNTIME_PORT) },

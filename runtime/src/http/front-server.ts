@@ -2,11 +2,13 @@ import { createServer, STATUS_CODES, type IncomingMessage, type Server, type Ser
 import type { Duplex } from "node:stream";
 import type { Logger } from "pino";
 import type { RuntimeMetrics } from "../observability/metrics.ts";
-import { mountTable, splitTarget } from "../routing/mount-table.ts";
+import { mountTable } from "../routing/mount-table.ts";
+import { safeTarget } from "../routing/request-path.ts";
 import { requirementProblem } from "../routing/requirements.ts";
 import type { RuntimeSettings, ServedApplication } from "../settings/runtime-settings.ts";
 import type { ThreadPool } from "../threads/thread-pool.ts";
 import { rawErrorResponse, statusOfClientError } from "./client-errors.ts";
+import { ConnectionBudget } from "./connection-budget.ts";
 import { HttpExchange } from "./http-exchange.ts";
 import { OwedResponses } from "./owed-responses.ts";
 
@@ -42,12 +44,15 @@ export function createFrontServer(options: FrontOptions): Server {
     connectionsCheckingInterval: Math.max(100, Math.min(1_000, settings.http.headersTimeoutMs / 4)),
   });
   const owed = new OwedResponses();
+  const budget = new ConnectionBudget<Duplex>();
 
   server.on("request", (req: IncomingMessage, res: ServerResponse) => {
     const started = performance.now();
     owed.owe(req.socket, res);
-    const { path, query } = splitTarget(req.url ?? "/");
-    const match = table.match(path);
+    const target = safeTarget(req.url ?? "/");
+    // Routing and the app see one URL: the normalised one.
+    if (target.ok) req.url = target.path + target.query;
+    const match = target.ok ? table.match(target.path) : undefined;
     const application = match?.app.name ?? "(none)";
     const answered = (status: number) => {
       const seconds = (performance.now() - started) / 1000;
@@ -56,8 +61,12 @@ export function createFrontServer(options: FrontOptions): Server {
         log.info({ method: req.method, url: req.url, status, application, durationMs: Math.round(seconds * 1e4) / 10, remoteAddress: req.socket.remoteAddress }, "request");
       }
     };
+    if (!target.ok) {
+      answerPlain(res, 400, target.problem, options.closing());
+      return answered(400);
+    }
     if (!match) {
-      answerPlain(res, 404, `no application is mounted at ${path}`, options.closing());
+      answerPlain(res, 404, `no application is mounted at ${target.path}`, options.closing());
       return answered(404);
     }
     const problem = problems.get(match.app.name);
@@ -71,7 +80,7 @@ export function createFrontServer(options: FrontOptions): Server {
       appIndex: index,
       scriptName: match.scriptName,
       pathInfo: match.pathInfo,
-      query,
+      query: target.query,
       log,
       answered,
       closing: options.closing,
@@ -81,7 +90,8 @@ export function createFrontServer(options: FrontOptions): Server {
       pool.withdraw(exchange);
       exchange.abort();
     });
-    pool.submit(exchange);
+    // A connection that pipelines many requests queues them behind its own, not in the group's queue.
+    res.once("close", budget.admit(req.socket, () => pool.submit(exchange)));
   });
 
   server.on("clientError", (error: NodeJS.ErrnoException, socket: Duplex) => {

@@ -1,10 +1,14 @@
-import type { Server } from "node:http";
-import type { AddressInfo } from "node:net";
+import type { Server as HttpServer } from "node:http";
+import { createServer as createNetServer, type AddressInfo, type Server } from "node:net";
 import type { Logger } from "pino";
 import type { AdminSource } from "../admin/admin-server.ts";
+import { ConnectionPool } from "../connections/connection-pool.ts";
 import { createFrontServer } from "../http/front-server.ts";
 import { RuntimeMetrics } from "../observability/metrics.ts";
+import { requirementProblem } from "../routing/requirements.ts";
+import { dispatchOf, type Dispatch } from "../settings/dispatch.ts";
 import type { RuntimeSettings, ServedApplication } from "../settings/runtime-settings.ts";
+import type { WorkerData } from "../threads/protocol.ts";
 import { ThreadPool } from "../threads/thread-pool.ts";
 import { watchEntries } from "./entry-watcher.ts";
 import { listenHandleOf, type ListenHandle } from "./listen-handle.ts";
@@ -34,17 +38,34 @@ function listen(server: Server, settings: RuntimeSettings, inherited: ListenHand
   });
 }
 
+function workerDataOf(settings: RuntimeSettings, group: string, apps: readonly ServedApplication[]): WorkerData {
+  return {
+    processGroup: settings.processGroup,
+    applicationGroup: group,
+    applications: apps.map(({ name, mount, entry }) => ({ name, mount, entry })),
+    preload: settings.preload.filter((p) => p.applicationGroup === undefined || p.applicationGroup === group).map((p) => p.module),
+    multiprocess: settings.multiprocess,
+    multithread: settings.multithread,
+    threads: settings.threads,
+    concurrency: settings.concurrency,
+    environment: settings.environment,
+  };
+}
+
+/** The threads of a process, whichever way requests reach them. */
+type Pools = { readonly kind: "request"; readonly pools: ReadonlyMap<string, ThreadPool> } | { readonly kind: "connection"; readonly pool: ConnectionPool };
+
 /**
- * One runtime process: the HTTP front, a thread pool per application group, reload on entry
- * changes, and the drain on SIGTERM. It reports to an admin server of its own (`run`) or
- * to a `serve` supervisor through the AdminSource it is.
+ * One runtime process: the front (connection dispatch: an acceptor that hands connections to
+ * the threads; request dispatch: an HTTP server that forwards each request to its group's
+ * pool), reload on entry changes, and the drain on SIGTERM. It reports to an admin server of
+ * its own (`run`) or to a `serve` supervisor through the AdminSource it is.
  */
 export class ProcessRuntime implements AdminSource {
   readonly settings: RuntimeSettings;
   readonly #metrics: RuntimeMetrics;
   readonly #log: Logger;
-  readonly #pools = new Map<string, ThreadPool>();
-  readonly #placement = new Map<string, { pool: ThreadPool; index: number }>();
+  readonly #pools: Pools;
   readonly #front: Server;
   #draining = false;
   #starting = true;
@@ -52,22 +73,44 @@ export class ProcessRuntime implements AdminSource {
   #stopped: Promise<void> | undefined;
   #port = 0;
 
-  constructor(settings: RuntimeSettings, log: Logger, options: { defaultMetrics: boolean }) {
+  constructor(settings: RuntimeSettings, log: Logger, options: { defaultMetrics: boolean; dispatch?: Dispatch }) {
     this.settings = settings;
     this.#log = log;
     this.#metrics = new RuntimeMetrics(options);
-    for (const [group, apps] of groupsOf(settings.applications)) {
-      const pool = new ThreadPool({
-        workerData: {
-          processGroup: settings.processGroup,
-          applicationGroup: group,
-          applications: apps.map(({ name, mount, entry }) => ({ name, mount, entry })),
-          preload: settings.preload.filter((p) => p.applicationGroup === undefined || p.applicationGroup === group).map((p) => p.module),
-          multiprocess: settings.multiprocess,
-          multithread: settings.multithread,
-          threads: settings.threads,
+    const groups = groupsOf(settings.applications);
+    if (dispatchOf(options.dispatch ?? "auto", groups.size) === "connection") {
+      const [[group, apps]] = [...groups] as [[string, ServedApplication[]]];
+      const pool = new ConnectionPool({
+        workerData: workerDataOf(settings, group, apps),
+        serving: {
+          concurrency: settings.concurrency,
+          requestTimeoutMs: seconds(settings.requestTimeoutSeconds),
+          queueTimeoutMs: seconds(settings.queueTimeoutSeconds),
+          queueCapacity: settings.listenBacklog,
+          maximumRequests: settings.maximumRequests,
+          http: settings.http,
+          accessLog: settings.accessLog,
+          problems: apps.map((app) => requirementProblem(app, settings)),
         },
         threads: settings.threads,
+        gracefulTimeoutMs: settings.gracefulTimeoutSeconds * 1000,
+        restartIntervalMs: seconds(settings.restartIntervalSeconds),
+        memoryLimitMb: settings.threadMemoryLimitMegabytes,
+        logger: log,
+        metrics: this.#metrics,
+      });
+      this.#pools = { kind: "connection", pool };
+      // The socket must not be read here: only a socket that never started reading can move to a thread.
+      this.#front = createNetServer({ pauseOnConnect: true }, (socket) => pool.accept(socket));
+      return;
+    }
+    const pools = new Map<string, ThreadPool>();
+    const placement = new Map<string, { pool: ThreadPool; index: number }>();
+    for (const [group, apps] of groups) {
+      const pool = new ThreadPool({
+        workerData: workerDataOf(settings, group, apps),
+        threads: settings.threads,
+        concurrency: settings.concurrency,
         maximumRequests: settings.maximumRequests,
         requestTimeoutMs: seconds(settings.requestTimeoutSeconds),
         queueTimeoutMs: seconds(settings.queueTimeoutSeconds),
@@ -78,20 +121,31 @@ export class ProcessRuntime implements AdminSource {
         logger: log,
         observer: this.#metrics,
       });
-      this.#pools.set(group, pool);
-      apps.forEach((app, index) => this.#placement.set(app.name, { pool, index }));
+      pools.set(group, pool);
+      apps.forEach((app, index) => placement.set(app.name, { pool, index }));
     }
+    this.#pools = { kind: "request", pools };
     this.#front = createFrontServer({
       settings,
       poolOf: (app) => {
-        const placement = this.#placement.get(app.name);
-        if (!placement) throw new Error(`no pool serves application ${app.name}`);
-        return placement;
+        const placed = placement.get(app.name);
+        if (!placed) throw new Error(`no pool serves application ${app.name}`);
+        return placed;
       },
       metrics: this.#metrics,
       log,
       closing: () => this.#draining,
     });
+  }
+
+  /** Every pool, as what they have in common. */
+  get #allPools(): readonly (ThreadPool | ConnectionPool)[] {
+    return this.#pools.kind === "connection" ? [this.#pools.pool] : [...this.#pools.pools.values()];
+  }
+
+  /** How requests reach the threads in this process. */
+  get dispatch(): "connection" | "request" {
+    return this.#pools.kind;
   }
 
   /**
@@ -101,14 +155,14 @@ export class ProcessRuntime implements AdminSource {
   async start(listening?: (port: number) => void, inherited?: ListenHandle): Promise<void> {
     this.#port = await listen(this.#front, this.settings, inherited);
     listening?.(this.#port);
-    this.#log.info({ port: this.#port, host: this.settings.host, threads: this.settings.threads, groups: [...this.#pools.keys()] }, "listening");
-    await Promise.all([...this.#pools.values()].map((p) => p.start()));
+    this.#log.info({ port: this.#port, host: this.settings.host, threads: this.settings.threads, concurrency: this.settings.concurrency, dispatch: this.dispatch, groups: this.#allPools.map((p) => p.group) }, "listening");
+    await Promise.all(this.#allPools.map((p) => p.start()));
     this.#starting = false;
     if (this.settings.reloadOnChange) {
       const entries = new Map([...groupsOf(this.settings.applications)].map(([group, apps]) => [group, apps.map((a) => a.entry)]));
       this.#stopWatching = await watchEntries(entries, (group) => {
         this.#log.info({ applicationGroup: group }, "entry changed: reloading the group's threads");
-        void this.#pools.get(group)?.replaceAll("reload");
+        void this.#allPools.find((p) => p.group === group)?.replaceAll("reload");
       });
     }
     const reasons = await this.readiness();
@@ -130,21 +184,30 @@ export class ProcessRuntime implements AdminSource {
     const reasons: string[] = [];
     if (this.#draining) reasons.push("the process is shutting down");
     if (this.#starting) reasons.push("application groups are loading");
-    for (const [group, pool] of this.#pools) {
+    for (const pool of this.#allPools) {
       const state = pool.state;
       if (state.kind === "failed") reasons.push(state.error);
-      else if (state.kind === "starting") reasons.push(`application group ${group} is loading`);
+      else if (state.kind === "starting") reasons.push(`application group ${pool.group} is loading`);
     }
     return reasons.length === 0 ? null : reasons;
   }
 
   async metrics(): Promise<{ contentType: string; text: string }> {
+    await this.#gather();
     return { contentType: this.#metrics.registry.contentType, text: await this.#metrics.registry.metrics() };
   }
 
   /** The metrics as data, for a supervisor that adds up its processes'. */
-  metricsJson(): Promise<unknown> {
+  async metricsJson(): Promise<unknown> {
+    await this.#gather();
     return this.#metrics.registry.getMetricsAsJSON();
+  }
+
+  /** Connection-mode threads count their own requests: they report before a scrape. */
+  async #gather(): Promise<void> {
+    if (this.#pools.kind !== "connection") return;
+    await this.#pools.pool.collect();
+    this.#pools.pool.sample();
   }
 
   /**
@@ -162,20 +225,35 @@ export class ProcessRuntime implements AdminSource {
     this.#stopWatching?.();
     const gracefulMs = this.settings.gracefulTimeoutSeconds * 1000;
     this.#log.info({ gracefulTimeoutSeconds: this.settings.gracefulTimeoutSeconds }, "draining");
+    const lingerMs = Math.min(LINGER_MS, gracefulMs / 2);
+    if (this.#pools.kind === "connection") {
+      // The threads own the connections: for the linger, each response closes its connection
+      // and new ones are still served; then the port closes and the idle ones close.
+      const pool = this.#pools.pool;
+      const started = performance.now();
+      pool.stopKeepAlive();
+      await new Promise((resolve) => setTimeout(resolve, lingerMs));
+      this.#front.close();
+      await pool.closeConnections(Math.max(0, gracefulMs - (performance.now() - started)));
+      pool.close();
+      this.#log.info("stopped");
+      return;
+    }
     const graceful = new Promise<"timeout">((resolve) => setTimeout(() => resolve("timeout"), gracefulMs).unref());
     // For a moment the port stays open while every response says Connection: close, so
     // keep-alive clients leave after an answer instead of racing the close of their idle
     // connection (closing the listener closes idle connections) with their next request.
-    await new Promise((resolve) => setTimeout(resolve, Math.min(LINGER_MS, gracefulMs / 2)));
+    await new Promise((resolve) => setTimeout(resolve, lingerMs));
     // The pools stay open until the last connection has closed: a request that arrives on a
     // connection still open (its head was on the way, or its connection's last response
     // started before the drain and so did not say Connection: close) is served like any
     // other, with Connection: close, instead of being refused 503 after the pools drained.
-    const closed = new Promise<"closed">((resolve) => this.#front.close(() => resolve("closed")));
+    const front = this.#front as HttpServer;
+    const closed = new Promise<"closed">((resolve) => front.close(() => resolve("closed")));
     const outcome = await Promise.race([closed, graceful]);
     if (outcome === "timeout") this.#log.warn("graceful timeout: answering what is left with 503");
-    for (const pool of this.#pools.values()) pool.close();
-    this.#front.closeAllConnections();
+    for (const pool of this.#pools.pools.values()) pool.close();
+    front.closeAllConnections();
     this.#log.info("stopped");
   }
 }

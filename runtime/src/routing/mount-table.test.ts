@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { mountTable, splitTarget } from "./mount-table.ts";
+import { mountTable } from "./mount-table.ts";
 
 const apps = [{ mount: "/" }, { mount: "/blog" }, { mount: "/blog/admin" }, { mount: "/api" }];
 
@@ -24,12 +24,5 @@ describe("mountTable", () => {
 
   it("does not depend on the order apps are listed in", () => {
     expect(mountTable([...apps].reverse()).match("/blog/admin/x")?.app.mount).toBe("/blog/admin");
-  });
-});
-
-describe("splitTarget", () => {
-  it("splits path and query", () => {
-    expect(splitTarget("/a/b?x=1&y")).toEqual({ path: "/a/b", query: "?x=1&y" });
-    expect(splitTarget("/a")).toEqual({ path: "/a", query: "" });
   });
 });

@@ -30,9 +30,3 @@ export function mountTable<A extends { readonly mount: string }>(apps: readonly 
     },
   };
 }
-
-/** Splits a request target into its path and query ("?..." or ""). */
-export function splitTarget(target: string): { readonly path: string; readonly query: string } {
-  const q = target.indexOf("?");
-  return q === -1 ? { path: target, query: "" } : { path: target.slice(0, q), query: target.slice(q) };
-}

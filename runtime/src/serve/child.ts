@@ -7,6 +7,10 @@ import type { FromChild, ToChild } from "./ipc.ts";
 // One process of `processgroup serve`: a runtime process that reports to its supervisor over
 // IPC instead of serving an admin port of its own.
 
+const STARTED_POLL_MS = 50;
+/** How long a drained process may take to exit on its own before it is made to. */
+const AFTER_DRAIN_MS = 1_000;
+
 function send(message: FromChild, handle?: ListenHandle): void {
   // An orphan draining on its own has no one to tell (and sending would throw).
   if (!process.connected) return;
@@ -14,8 +18,27 @@ function send(message: FromChild, handle?: ListenHandle): void {
   else process.send?.(message);
 }
 
+/** A reason that only says the groups are still loading; any other one outlives the start. */
+const stillLoading = (reason: string) => / (is|are) loading$/.test(reason);
+
+/**
+ * Tells the supervisor once every application group has loaded or failed to: readiness is
+ * then what it will stay until something changes, and the supervisor can say "serving".
+ */
+function reportStarted(runtime: ProcessRuntime): void {
+  void runtime.readiness().then((reasons) => {
+    if (stopping) return;
+    if (reasons !== null && reasons.some(stillLoading)) {
+      setTimeout(() => reportStarted(runtime), STARTED_POLL_MS).unref();
+      return;
+    }
+    send({ t: "started", reasons });
+  });
+}
+
 let runtime: ProcessRuntime | undefined;
 let finished = false;
+let stopping = false;
 
 process.on("message", (message: ToChild, handle: SendHandle) => {
   switch (message.t) {
@@ -28,12 +51,21 @@ process.on("message", (message: ToChild, handle: SendHandle) => {
         listening: (r, port) => {
           runtime = r;
           send({ t: "listening", port }, inherited ? undefined : r.listenHandle);
+          reportStarted(r);
         },
-        stopping: (signal) => send({ t: "draining", signal }),
+        stopping: (signal) => {
+          stopping = true;
+          send({ t: "draining", signal });
+          // A drain that began while the groups were still loading leaves runProcess waiting
+          // for a start that never ends, until its hard stop (20 s by default); once the drain
+          // is done there is nothing left to wait for.
+          void runtime?.stop().then(() => setTimeout(() => finished || process.exit(0), AFTER_DRAIN_MS).unref());
+        },
       }).then((code) => {
         finished = true;
         process.exitCode = code;
-        process.disconnect?.();
+        // An orphan is disconnected already; disconnecting again would throw ERR_IPC_DISCONNECTED.
+        if (process.connected) process.disconnect();
       });
       return;
     }
@@ -46,7 +78,11 @@ process.on("message", (message: ToChild, handle: SendHandle) => {
   }
 });
 
-// An orphan (its supervisor died) drains and leaves instead of serving on alone.
+// Closing the terminal sends SIGHUP to every process of the group: the supervisor decides,
+// and drains its processes with SIGTERM (the default action would kill this one mid-request).
+process.on("SIGHUP", () => {});
+
+// An orphan (its supervisor died, even by SIGKILL) drains and leaves instead of serving on alone.
 process.on("disconnect", () => {
   if (!finished) process.kill(process.pid, "SIGTERM");
 });

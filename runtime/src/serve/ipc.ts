@@ -10,6 +10,8 @@ export type ToChild =
 
 export type FromChild =
   | { readonly t: "listening"; readonly port: number }
+  /** Every application group has loaded, or failed to (then `reasons` says why it is not ready). */
+  | { readonly t: "started"; readonly reasons: readonly string[] | null }
   /** A signal started the process's drain. */
   | { readonly t: "draining"; readonly signal: NodeJS.Signals }
   | { readonly t: "readiness"; readonly q: number; readonly reasons: readonly string[] | null }

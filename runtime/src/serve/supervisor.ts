@@ -1,23 +1,22 @@
-import { fork, type ChildProcess, type SendHandle } from "node:child_process";
-import { readFile } from "node:fs/promises";
 import type { AddressInfo } from "node:net";
-import { AggregatorRegistry } from "prom-client";
+import type { Server } from "node:http";
 import type { Logger } from "pino";
-import { createAdminServer, type AdminSource } from "../admin/admin-server.ts";
-import { createLogger } from "../observability/logger.ts";
-import { closeListenHandle, sendableHandle, type ListenHandle } from "../process/listen-handle.ts";
-import { DEFAULT_HTTP_LIMITS, type HttpLimits, type RuntimeSettings } from "../settings/runtime-settings.ts";
+import { createAdminServer } from "../admin/admin-server.ts";
+import { createLogger, LOG_FORMAT_ENV, type LogFormat } from "../observability/logger.ts";
+import { DEFAULT_HTTP_LIMITS, type HttpLimits, type LocalOptions } from "../settings/runtime-settings.ts";
 import { groupFromFile } from "../settings/settings-from-file.ts";
-import type { FromChild, ToChild } from "./ipc.ts";
+import { bannerLines, mountsByGroup, urlOf } from "./banner.ts";
+import { Supervisor } from "./group-supervisor.ts";
+import { portProblem, probePort } from "./port-probe.ts";
 
-const CHILD_ENTRY = new URL("./child.ts", import.meta.url);
-const QUERY_TIMEOUT_MS = 2_000;
-const MAX_RESTART_DELAY_MS = 5_000;
-/** A process that ran this long before it died was healthy: its successor starts without back-off. */
-const HEALTHY_RUN_MS = 10_000;
+/** A ProcessGroup file's text and the name it goes by (its path, or "<stdin>"). */
+export interface Source {
+  readonly file: string;
+  readonly text: string;
+}
 
 export interface ServeOptions {
-  readonly file: string;
+  readonly sources: readonly Source[];
   readonly name?: string | undefined;
   readonly host: string;
   readonly port: number;
@@ -25,263 +24,169 @@ export interface ServeOptions {
   readonly adminPort: number;
   readonly accessLog: boolean;
   readonly logLevel: string;
+  readonly logFormat: LogFormat;
   readonly reloadOnChange: boolean;
   readonly http?: HttpLimits;
 }
 
-/** One of the group's processes, restarted in place when it dies. */
-interface Slot {
-  readonly index: number;
-  child: ChildProcess | undefined;
-  restarts: number;
-  /**
-   * The slot's listening socket (SO_REUSEPORT, one per slot), held open here without
-   * accepting while processes come and go. Closing a reusePort socket resets the connections
-   * in its accept queue, and while a slot has no socket its share of new connections is
-   * refused; held here, the socket outlives each process and a successor accepts what its
-   * predecessor left queued.
-   */
-  listener: ListenHandle | undefined;
+const SIGNALS = ["SIGTERM", "SIGINT", "SIGHUP"] as const;
+/**
+ * A drain still running after this long waits on requests or open connections (an idle
+ * process is gone within the 1 s it keeps the port open): worth a line saying so.
+ */
+const DRAIN_NOTICE_MS = 3_000;
+const PARENT_POLL_MS = 500;
+
+/** Every problem on stderr, one a line, each with the prefix of the command. */
+function fail(lines: readonly string[]): number {
+  process.stderr.write(lines.map((l) => `processgroup serve: ${l}\n`).join(""));
+  return 1;
 }
 
-type Answer = Extract<FromChild, { q: number }>;
+/** The one group to run among the sources: the named one, or the only one. */
+function pickGroup(options: ServeOptions, local: LocalOptions): ReturnType<typeof groupFromFile> {
+  const results = options.sources.map((s) => groupFromFile(s.text, s.file, local, options.name));
+  const found = results.filter((r) => r.ok);
+  const invalid = results.flatMap((r) => (r.ok || r.errors.every((e) => / no ProcessGroup( named \S+| in the file)$/.test(e)) ? [] : r.errors));
+  if (invalid.length > 0) return { ok: false, errors: invalid };
+  if (found.length === 1) return found[0]!;
+  if (found.length > 1) return { ok: false, errors: [`${found.length} files hold a ProcessGroup; name one with --name`] };
+  return results.length === 1 ? results[0]! : { ok: false, errors: [options.name === undefined ? "no ProcessGroup in the files" : `no ProcessGroup named ${options.name} in the files`] };
+}
 
-/** The part of `registry.getMetricsAsJSON()` the supervisor touches. */
-interface MetricJson {
-  readonly values: readonly { readonly labels: Readonly<Record<string, string | number>> }[];
+function listenAdmin(admin: Server, host: string, port: number): Promise<string | undefined> {
+  return new Promise((resolve) => {
+    admin.once("error", (error: NodeJS.ErrnoException) => resolve(error.code ?? String(error)));
+    admin.listen({ host, port }, () => resolve(undefined));
+  });
 }
 
 /**
- * `processgroup serve`: runs a ProcessGroup on this machine the way mod_wsgi-express runs a
- * daemon group: `processes` OS processes share the port (SO_REUSEPORT, so the kernel spreads
- * connections), each with the group's threads; a dead process is started again; the admin
- * port answers for all of them; SIGTERM drains them all.
+ * npm and npx do not forward signals to the command they run, so `kill` of an npx process
+ * orphans the server. Under npm, a changed parent means npm has gone: stop as if signalled.
  */
-class Supervisor implements AdminSource {
-  readonly #settings: RuntimeSettings;
-  readonly #slots: Slot[];
-  readonly #log: Logger;
-  readonly #waiting = new Map<number, (answer: Answer) => void>();
-  /** Every live process, including one that drains while its successor has taken its slot. */
-  readonly #children = new Set<ChildProcess>();
-  #nextQuery = 1;
-  #stopping = false;
-  #port: number;
-
-  constructor(settings: RuntimeSettings, processes: number, log: Logger) {
-    this.#settings = settings;
-    this.#port = settings.port;
-    this.#log = log;
-    this.#slots = Array.from({ length: processes }, (_, index) => ({ index, child: undefined, restarts: 0, listener: undefined }));
-  }
-
-  get port(): number {
-    return this.#port;
-  }
-
-  /** Starts the first process, learns the port it got (the user may ask for port 0), then the rest. */
-  async start(): Promise<void> {
-    const [first, ...rest] = this.#slots;
-    if (first) this.#port = await this.#startChild(first);
-    await Promise.all(rest.map((slot) => this.#startChild(slot)));
-  }
-
-  #startChild(slot: Slot): Promise<number> {
-    return new Promise((resolve, reject) => {
-      const child = fork(CHILD_ENTRY, [], { stdio: ["ignore", "inherit", "inherit", "ipc"] });
-      const startedAt = Date.now();
-      let listened = false;
-      slot.child = child;
-      this.#children.add(child);
-      child.on("message", (message: FromChild, handle: SendHandle) => {
-        if (message.t === "listening") {
-          listened = true;
-          if (handle && slot.listener === undefined) slot.listener = handle;
-          else if (handle) closeListenHandle(handle);
-          return resolve(message.port);
-        }
-        if (message.t === "draining") return this.#succeed(slot, child, message.signal);
-        this.#waiting.get(message.q)?.(message);
-      });
-      child.on("exit", (code, signal) => {
-        this.#children.delete(child);
-        reject(new Error(`process ${slot.index} exited with ${signal ?? code} before it listened`));
-        // Its successor took the slot when it began to drain: nothing to restart.
-        if (slot.child !== child) return;
-        slot.child = undefined;
-        // A process that cannot even listen must not leave connections queued on a socket no
-        // one accepts from: its successor opens a fresh one.
-        if (!listened) this.#releaseListener(slot);
-        if (this.#stopping) return;
-        if (Date.now() - startedAt >= HEALTHY_RUN_MS) slot.restarts = 0;
-        const delay = Math.min(MAX_RESTART_DELAY_MS, 100 * 2 ** slot.restarts);
-        slot.restarts += 1;
-        this.#log.error({ process: slot.index, pid: child.pid, code, signal, restartInMs: delay }, "a process died; starting it again");
-        setTimeout(() => {
-          if (!this.#stopping && slot.child === undefined) this.#startChild(slot).catch((error: unknown) => this.#log.error({ error: String(error) }, "restart failed"));
-        }, delay).unref();
-      });
-      const settings: RuntimeSettings = { ...this.#settings, port: this.#port };
-      if (slot.listener) child.send({ t: "start", settings } satisfies ToChild, sendableHandle(slot.listener));
-      else child.send({ t: "start", settings } satisfies ToChild);
-    });
-  }
-
-  /**
-   * A process told to stop on its own (a rollout sends SIGTERM to one process at a time, as
-   * the kubelet does to pods) is replaced at once: its successor accepts from the slot's
-   * socket while it drains, so the slot never stops taking connections. SIGINT is left
-   * alone: Ctrl-C reaches every process at once, and the supervisor is stopping too.
-   */
-  #succeed(slot: Slot, draining: ChildProcess, signal: NodeJS.Signals): void {
-    if (this.#stopping || slot.child !== draining || signal !== "SIGTERM") return;
-    this.#log.info({ process: slot.index, pid: draining.pid }, "a process is draining; starting its successor");
-    this.#startChild(slot).catch((error: unknown) => this.#log.error({ error: String(error) }, "successor failed to start"));
-  }
-
-  #releaseListener(slot: Slot): void {
-    if (slot.listener) closeListenHandle(slot.listener);
-    slot.listener = undefined;
-  }
-
-  async #ask<K extends ToChild["t"] & Answer["t"]>(slot: Slot, t: K): Promise<Extract<Answer, { t: K }> | undefined> {
-    const child = slot.child;
-    if (!child?.connected) return undefined;
-    const q = this.#nextQuery++;
-    return new Promise((resolve) => {
-      const timer = setTimeout(() => {
-        this.#waiting.delete(q);
-        resolve(undefined);
-      }, QUERY_TIMEOUT_MS);
-      this.#waiting.set(q, (answer) => {
-        clearTimeout(timer);
-        this.#waiting.delete(q);
-        resolve(answer as Extract<Answer, { t: K }>);
-      });
-      child.send({ t, q } as ToChild);
-    });
-  }
-
-  async readiness(): Promise<readonly string[] | null> {
-    if (this.#stopping) return ["the group is shutting down"];
-    const answers = await Promise.all(this.#slots.map(async (slot) => ({ slot, answer: await this.#ask(slot, "readiness") })));
-    const reasons = answers.flatMap(({ slot, answer }) =>
-      answer === undefined ? [`process ${slot.index}: not running or not answering`] : (answer.reasons ?? []).map((r) => `process ${slot.index}: ${r}`),
-    );
-    return reasons.length === 0 ? null : reasons;
-  }
-
-  async metrics(): Promise<{ contentType: string; text: string }> {
-    const answers = await Promise.all(this.#slots.map(async (slot) => ({ slot, answer: await this.#ask(slot, "metrics") })));
-    // Each process's series get a `process` label (its slot, stable across restarts) so the
-    // per-thread series of different processes stay apart when added up.
-    const labelled = answers.flatMap(({ slot, answer }) =>
-      answer === undefined
-        ? []
-        : [
-            (answer.metrics as MetricJson[]).map((m) => ({
-              ...m,
-              values: m.values.map((v) => ({ ...v, labels: { ...v.labels, process: String(slot.index) } })),
-            })),
-          ],
-    );
-    const registry = AggregatorRegistry.aggregate(labelled);
-    return { contentType: registry.contentType, text: await registry.metrics() };
-  }
-
-  /** Stops every process; each drains within its graceful timeout, and is killed after the hard stop. */
-  async stop(signal: NodeJS.Signals): Promise<void> {
-    this.#stopping = true;
-    // The port closes as the last process stops accepting: later clients are refused rather
-    // than left waiting on a socket no one will accept from.
-    for (const slot of this.#slots) this.#releaseListener(slot);
-    const hardStopMs = (this.#settings.gracefulTimeoutSeconds + this.#settings.shutdownTimeoutSeconds + 1) * 1000;
-    await Promise.all(
-      [...this.#children].map(async (child) => {
-        if (child.exitCode !== null || child.signalCode !== null) return;
-        const exited = new Promise<void>((resolve) => child.once("exit", () => resolve()));
-        child.kill(signal === "SIGINT" ? "SIGTERM" : signal);
-        const timer = setTimeout(() => child.kill("SIGKILL"), hardStopMs);
-        await exited;
-        clearTimeout(timer);
-      }),
-    );
-  }
+function watchParent(onLost: () => void): () => void {
+  if (process.env["npm_command"] === undefined) return () => {};
+  const parent = process.ppid;
+  const timer = setInterval(() => {
+    if (process.ppid === parent) return;
+    clearInterval(timer);
+    onLost();
+  }, PARENT_POLL_MS);
+  timer.unref();
+  return () => clearInterval(timer);
 }
 
-/** Runs `processgroup serve` until SIGTERM/SIGINT; returns the exit code. */
+/** Runs `processgroup serve` until SIGTERM, SIGINT or SIGHUP; returns the exit code. */
 export async function serve(options: ServeOptions): Promise<number> {
-  let text: string;
-  try {
-    text = await readFile(options.file, "utf8");
-  } catch (error) {
-    process.stderr.write(`${options.file}: cannot read the file (${(error as NodeJS.ErrnoException).code ?? String(error)})\n`);
-    return 1;
-  }
-  const group = groupFromFile(
-    text,
-    options.file,
-    {
-      host: options.host,
-      port: options.port,
-      adminHost: options.adminHost,
-      adminPort: options.adminPort,
-      reusePort: true,
-      reloadOnChange: options.reloadOnChange,
-      accessLog: options.accessLog,
-      logLevel: options.logLevel,
-      http: options.http ?? DEFAULT_HTTP_LIMITS,
-    },
-    options.name,
-  );
-  if (!group.ok) {
-    process.stderr.write(`${group.errors.join("\n")}\n`);
-    return 1;
-  }
+  const local: LocalOptions = {
+    host: options.host,
+    port: options.port,
+    adminHost: options.adminHost,
+    adminPort: options.adminPort,
+    reusePort: true,
+    reloadOnChange: options.reloadOnChange,
+    accessLog: options.accessLog,
+    logLevel: options.logLevel,
+    http: options.http ?? DEFAULT_HTTP_LIMITS,
+  };
+  const group = pickGroup(options, local);
+  if (!group.ok) return fail(group.errors);
   const { settings, processes } = group;
-  const log = createLogger(settings.logLevel, { processGroup: settings.processGroup, role: "supervisor" });
-  process.title = `${settings.displayName} (supervisor)`;
+
+  // Only the group's own processes may share its port (see probePort); the admin port too is
+  // checked before any process starts, so a taken port is one line, not a restart loop.
+  if (options.port !== 0) {
+    const taken = await probePort(options.host, options.port);
+    if (taken) return fail([portProblem(taken, options.host, options.port, "--port")]);
+  }
+  const log = createLogger(settings.logLevel, { processGroup: settings.processGroup }, { component: "supervisor", format: options.logFormat });
   const supervisor = new Supervisor(settings, processes, log);
-  const stopped = new Promise<void>((resolve) => {
-    let signalled = false;
-    const onSignal = (signal: NodeJS.Signals) => {
-      if (signalled) return;
-      signalled = true;
-      log.info({ signal }, "stopping every process");
-      void supervisor.stop(signal).then(resolve);
-    };
-    process.on("SIGTERM", onSignal);
-    process.on("SIGINT", onSignal);
-  });
-  const admin = createAdminServer(supervisor);
-  await new Promise<void>((resolve, reject) => {
-    admin.once("error", reject);
-    admin.listen({ host: options.adminHost, port: options.adminPort }, () => resolve());
-  });
+  const adminServer = createAdminServer(supervisor);
+  const adminTaken = await listenAdmin(adminServer, options.adminHost, options.adminPort);
+  if (adminTaken) return fail([portProblem(adminTaken, options.adminHost, options.adminPort, "--admin-port")]);
+
+  // The processes this one starts inherit the format (and the terminal).
+  process.env[LOG_FORMAT_ENV] = options.logFormat;
+  process.title = `${settings.displayName} (supervisor)`;
+  const stopped = stopOnSignals(supervisor, log);
   try {
     await supervisor.start();
   } catch (error) {
+    if (supervisor.stopping) {
+      await stopped.code;
+      adminServer.close();
+      log.info("stopped during start-up");
+      return 0;
+    }
     log.fatal({ error: String(error) }, "cannot start");
-    await supervisor.stop("SIGTERM");
-    admin.close();
-    return 1;
+    await supervisor.stop();
+    adminServer.close();
+    stopped.dispose();
+    return fail([`cannot start: ${(error as Error).message} (its log lines above say why)`]);
   }
-  const adminPort = (admin.address() as AddressInfo).port;
-  log.info(
+  const adminPort = (adminServer.address() as AddressInfo).port;
+  const notReady = await supervisor.readiness();
+  const url = urlOf(settings.host, supervisor.port);
+  const adminUrl = urlOf(options.adminHost, adminPort);
+  const facts = { file: options.sources.map((s) => s.file).join(", "), url, adminUrl, processes, notReady };
+  if (options.logFormat === "pretty") process.stdout.write(`\n${bannerLines(settings, facts).join("\n")}\n`);
+  log[notReady === null ? "info" : "warn"](
     {
-      url: `http://${settings.host.includes(":") ? `[${settings.host}]` : settings.host}:${supervisor.port}/`,
+      url,
       port: supervisor.port,
+      adminUrl,
       adminPort,
       processes,
       threads: settings.threads,
       multiprocess: settings.multiprocess,
       multithread: settings.multithread,
+      groups: mountsByGroup(settings),
+      ...(notReady === null ? {} : { notReady }),
     },
     "serving",
   );
-  await stopped;
-  admin.close();
-  admin.closeAllConnections();
+  const code = await stopped.code;
+  adminServer.close();
+  adminServer.closeAllConnections();
   log.info("stopped");
-  return 0;
+  return code;
+}
+
+/**
+ * The first signal drains every process (and says so when the drain waits on requests); a
+ * second one, such as a second Ctrl-C, stops at once.
+ */
+function stopOnSignals(supervisor: Supervisor, log: Logger): { code: Promise<number>; dispose: () => void } {
+  let resolveCode!: (code: number) => void;
+  const code = new Promise<number>((resolve) => (resolveCode = resolve));
+  let signals = 0;
+  const onSignal = (signal: NodeJS.Signals | "parent-exit") => {
+    signals += 1;
+    if (signals > 1) {
+      log.warn({ signal }, "second signal: stopping every process at once");
+      supervisor.kill();
+      resolveCode(130);
+      return;
+    }
+    const upToSeconds = Math.ceil(supervisor.hardStopMs / 1000);
+    log.info({ signal, upToSeconds }, signal === "parent-exit" ? "npm exited (it does not forward signals): stopping every process" : "stopping every process");
+    const notice = setTimeout(() => {
+      const running = supervisor.running;
+      if (running > 0) log.warn({ processes: running, upToSeconds }, `waiting for in-flight requests to finish (up to ${upToSeconds} s); press Ctrl-C again to stop at once`);
+    }, DRAIN_NOTICE_MS);
+    notice.unref();
+    void supervisor.stop().then(() => {
+      clearTimeout(notice);
+      resolveCode(0);
+    });
+  };
+  for (const s of SIGNALS) process.on(s, onSignal);
+  const stopWatching = watchParent(() => onSignal("parent-exit"));
+  const dispose = () => {
+    for (const s of SIGNALS) process.off(s, onSignal);
+    stopWatching();
+  };
+  void code.then(dispose);
+  return { code, dispose };
 }

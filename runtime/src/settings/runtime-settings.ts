@@ -55,6 +55,8 @@ export interface LocalOptions {
 export interface RuntimeSettings extends LocalOptions {
   readonly processGroup: string;
   readonly threads: number;
+  /** Requests one worker thread may run at once (spec.concurrency; 1 is mod_wsgi's threads). */
+  readonly concurrency: number;
   readonly multiprocess: boolean;
   readonly multithread: boolean;
   readonly applications: readonly ServedApplication[];
@@ -68,4 +70,9 @@ export interface RuntimeSettings extends LocalOptions {
   readonly restartIntervalSeconds: number | undefined;
   readonly listenBacklog: number;
   readonly threadMemoryLimitMegabytes: number | undefined;
+  /**
+   * spec.env, which the runtime sets in each worker thread's process.env: `serve` reads it from
+   * the file. Under `run` it is empty, because the operator puts spec.env on the pod itself.
+   */
+  readonly environment: Readonly<Record<string, string>>;
 }

@@ -25,6 +25,15 @@ describe("settingsFromEnv", () => {
     expect(result.ok && result.settings).toMatchObject({ accessLog: true, logLevel: "debug", reloadOnChange: false, port: 8000 });
   });
 
+  it("takes concurrency from the config, the variable winning, 1 when neither says", () => {
+    expect(settingsFromEnv(env)).toMatchObject({ ok: true, settings: { concurrency: 1 } });
+    const configured = { ...env, PROCESSGROUP_CONFIG: JSON.stringify({ ...config, concurrency: 8 }) };
+    expect(settingsFromEnv(configured)).toMatchObject({ ok: true, settings: { concurrency: 8 } });
+    expect(settingsFromEnv({ ...configured, PROCESSGROUP_CONCURRENCY: "32" })).toMatchObject({ ok: true, settings: { concurrency: 32 } });
+    const bad = settingsFromEnv({ ...env, PROCESSGROUP_CONCURRENCY: "0" });
+    expect(bad.ok === false && bad.problems).toEqual([{ path: "PROCESSGROUP_CONCURRENCY", message: "must be an integer >= 1" }]);
+  });
+
   it("names every variable that breaks the contract", () => {
     const result = settingsFromEnv({ ...env, PROCESSGROUP_NAME: undefined, PROCESSGROUP_PORT: "http" });
     expect(result.ok).toBe(false);

@@ -21,7 +21,7 @@ export function settingsFromEnv(env: Readonly<Record<string, string | undefined>
   const e = parsed.value;
   const settings = settingsOf(
     { processGroup: e[ENV.name], multiprocess: e[ENV.multiprocess], multithread: e[ENV.multithread] },
-    { ...e[ENV.config], threads: e[ENV.threads] },
+    { ...e[ENV.config], threads: e[ENV.threads], concurrency: e[ENV.concurrency] ?? e[ENV.config].concurrency },
     {
       ...DEFAULT_LOCAL_OPTIONS,
       port: e[ENV.port],

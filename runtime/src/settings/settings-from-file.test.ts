@@ -21,6 +21,12 @@ describe("groupFromFile", () => {
     expect(result.ok && result.settings).toMatchObject({ threads: 15, multiprocess: false, multithread: true, gracefulTimeoutSeconds: 15, listenBacklog: 100 });
   });
 
+  it("carries spec.concurrency, 1 when omitted", () => {
+    expect(groupFromFile(doc("solo", apps), "g.yaml", DEFAULT_LOCAL_OPTIONS)).toMatchObject({ ok: true, settings: { concurrency: 1 } });
+    expect(groupFromFile(doc("async", `  concurrency: 64\n${apps}`), "g.yaml", DEFAULT_LOCAL_OPTIONS)).toMatchObject({ ok: true, settings: { concurrency: 64 } });
+    expect(groupFromFile(doc("bad", `  concurrency: 0\n${apps}`), "g.yaml", DEFAULT_LOCAL_OPTIONS)).toEqual({ ok: false, errors: ["g.yaml: document 1: spec.concurrency: must be an integer >= 1"] });
+  });
+
   it("picks a group by name, and asks for one when the file has several", () => {
     const text = doc("a", apps) + doc("b", `  threads: 1\n${apps}`);
     expect(groupFromFile(text, "g.yaml", DEFAULT_LOCAL_OPTIONS, "b")).toMatchObject({ ok: true, settings: { processGroup: "b", multithread: false } });

@@ -32,6 +32,11 @@ export function groupFromFile(text: string, file: string, local: LocalOptions, n
   return {
     ok: true,
     processes: f.processes,
-    settings: settingsOf({ processGroup: group.metadata.name, multiprocess: f.multiprocess, multithread: f.multithread }, runtimeConfigOf(group, root), local),
+    settings: settingsOf(
+      { processGroup: group.metadata.name, multiprocess: f.multiprocess, multithread: f.multithread },
+      runtimeConfigOf(group, root),
+      local,
+      Object.fromEntries(group.spec.env.map((e) => [e.name, e.value])),
+    ),
   };
 }

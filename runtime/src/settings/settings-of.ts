@@ -25,10 +25,11 @@ function underRoot(root: string, path: string): string {
 }
 
 /** The one place a RuntimeConfig becomes RuntimeSettings: entries and preloads resolved against the root. */
-export function settingsOf(identity: GroupIdentity, config: RuntimeConfig, local: LocalOptions): RuntimeSettings {
+export function settingsOf(identity: GroupIdentity, config: RuntimeConfig, local: LocalOptions, environment: Readonly<Record<string, string>> = {}): RuntimeSettings {
   return {
     ...identity,
     threads: config.threads,
+    concurrency: config.concurrency,
     applications: config.applications.map((app) => ({
       name: app.name,
       mount: app.mount,
@@ -46,6 +47,7 @@ export function settingsOf(identity: GroupIdentity, config: RuntimeConfig, local
     restartIntervalSeconds: config.restartIntervalSeconds,
     listenBacklog: config.listenBacklog,
     threadMemoryLimitMegabytes: config.threadMemoryLimitMegabytes,
+    environment,
     ...local,
   };
 }

@@ -1,9 +1,14 @@
+import { fileURLToPath } from "node:url";
 import { Worker } from "node:worker_threads";
+import { ClaimSlot } from "./claim-slot.ts";
 import type { FromWorker, ToWorker, WorkerData } from "./protocol.ts";
+import { workerSources } from "./worker-sources.ts";
 
-const WORKER_ENTRY = new URL("../worker/entry.ts", import.meta.url);
+const WORKER_BOOT = new URL("../worker/boot.mjs", import.meta.url);
+const WORKER_ENTRY = fileURLToPath(new URL("../worker/entry.ts", import.meta.url));
 
-export type ThreadState = "starting" | "idle" | "busy" | "retiring" | "gone";
+/** starting: loading its apps; serving: takes requests; retiring: finishes its requests, takes no new ones. */
+export type ThreadState = "starting" | "serving" | "retiring" | "gone";
 
 /** Why a thread left: the label of the recycles metric. */
 export type RecycleReason = "maximum-requests" | "request-timeout" | "crash" | "memory-limit" | "restart-interval" | "reload";
@@ -24,13 +29,17 @@ export class PoolThread {
   replacing = false;
   /** Its replacement is in: when it goes, for whatever reason, nothing takes its place. */
   leaving = false;
+  /** The request it holds while full (see Scheduler). */
+  readonly claim = new ClaimSlot();
   /** Resolves once the thread has loaded its apps; rejects with the load error. */
   readonly ready: Promise<void>;
   #lastError: Error | undefined;
 
-  constructor(data: WorkerData, memoryLimitMb: number | undefined, events: ThreadEvents) {
-    this.worker = new Worker(WORKER_ENTRY, {
-      workerData: data,
+  constructor(data: WorkerData, options: { readonly memoryLimitMb: number | undefined; readonly concurrency: number }, events: ThreadEvents) {
+    const { memoryLimitMb, concurrency } = options;
+    const sources = workerSources([WORKER_ENTRY, ...data.preload, ...data.applications.map((app) => app.entry)]);
+    this.worker = new Worker(WORKER_BOOT, {
+      workerData: { ...data, sources, dispatch: { concurrency, claim: this.claim.buffer } },
       name: `${data.processGroup}/${data.applicationGroup}`,
       ...(memoryLimitMb !== undefined ? { resourceLimits: { maxOldGenerationSizeMb: memoryLimitMb } } : {}),
     });

@@ -1,6 +1,7 @@
 // Messages between the main thread (the HTTP front) and a worker thread. Bodies travel in
 // chunks (body-chunk.ts), so a large body streams instead of being cloned whole.
 
+import type { ConnectionServing } from "../connections/protocol.ts";
 import type { SharedOperation } from "./shared-store.ts";
 
 /** What a worker needs at start: its group's apps and preloads, and the flags it reports to them. */
@@ -12,6 +13,21 @@ export interface WorkerData {
   readonly multiprocess: boolean;
   readonly multithread: boolean;
   readonly threads: number;
+  readonly concurrency: number;
+  /** spec.env, for a runtime that must set it itself (`serve`); a pod already has it in its environment. */
+  readonly environment: Readonly<Record<string, string>>;
+  /** Present in connection dispatch: the thread serves whole connections itself. */
+  readonly connections?: ConnectionServing;
+  /** Set by the pool for per-request dispatch: see serve-forwarded.ts. */
+  readonly dispatch?: DispatchData;
+}
+
+/** What a thread serving forwarded requests needs beyond its apps. */
+export interface DispatchData {
+  /** How many requests it runs at once. */
+  readonly concurrency: number;
+  /** Its ClaimSlot: the request it holds while full. */
+  readonly claim: SharedArrayBuffer;
 }
 
 /** Body bytes: an ArrayBuffer, or for small chunks the same bytes as a latin1 string. */
@@ -36,6 +52,11 @@ export interface RequestHead {
   readonly host: string;
   /** No body message follows: the request is complete. */
   readonly complete: boolean;
+  /**
+   * Sent ahead of time to a full thread, under this ClaimSlot token: the thread starts it only
+   * once it has room and only if it wins the claim (the main thread may have taken it back).
+   */
+  readonly held?: number;
 }
 
 export type ToWorker =
@@ -43,8 +64,6 @@ export type ToWorker =
   | { readonly t: "body"; readonly id: number; readonly chunk: BodyChunk }
   | { readonly t: "end"; readonly id: number }
   | { readonly t: "abort"; readonly id: number }
-  /** Give back a request that waits behind the one running, if it has not started. */
-  | { readonly t: "recall"; readonly id: number }
   | { readonly t: "shared-result"; readonly call: number; readonly ok: boolean; readonly value: unknown };
 
 export type FromWorker =
@@ -63,6 +82,4 @@ export type FromWorker =
   | { readonly t: "failed"; readonly id: number; readonly message: string }
   /** The app has read `bytes` more of the request's body: the main thread may send that much more. */
   | { readonly t: "body-read"; readonly id: number; readonly bytes: number }
-  /** ok: the request had not started and is given back; otherwise it runs (or ran) here. */
-  | { readonly t: "recalled"; readonly id: number; readonly ok: boolean }
   | { readonly t: "shared"; readonly call: number; readonly op: SharedOperation };

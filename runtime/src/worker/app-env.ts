@@ -21,6 +21,8 @@ export interface AppEnv {
   readonly multiprocess: boolean;
   readonly multithread: boolean;
   readonly threads: number;
+  /** Requests one thread may run at once (spec.concurrency): 1 means this app never overlaps itself on a thread. */
+  readonly concurrency: number;
   readonly threadId: number;
   readonly pid: number;
   readonly shared: Shared;

@@ -1,4 +1,4 @@
-import type { IncomingMessage, ServerResponse } from "node:http";
+import type { IncomingMessage, Server, ServerResponse } from "node:http";
 import type { AppEnv } from "./app-env.ts";
 
 type FetchHandler = (request: Request, env: AppEnv) => Response | Promise<Response>;
@@ -21,4 +21,9 @@ export function appHandlerOf(exported: unknown, entry: string): AppHandler {
   throw new TypeError(
     `${entry}: the default export must be a fetch-style handler ({ fetch(request, env) }, such as a Hono app) or a Node (req, res) listener (such as an Express app); it is ${exported === null ? "null" : typeof exported}`,
   );
+}
+
+/** An app's own http.Server, adopted (adopted-server.ts): it gets each request as a "request" event. */
+export function serverHandlerOf(server: Server): AppHandler {
+  return { kind: "listener", listener: (req, res) => server.emit("request", req, res) };
 }

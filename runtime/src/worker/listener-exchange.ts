@@ -90,6 +90,16 @@ class CapturingSocket extends Writable {
     else this.#out.write(chunk);
   }
 
+  // on-finished (Express's body parsers) takes a socket that is not readable for a request
+  // whose body is over, and node's IncomingMessage resumes a readable one as it is read.
+  readonly readable = true;
+  pause(): this {
+    return this;
+  }
+  resume(): this {
+    return this;
+  }
+
   // What frameworks call on req.socket; there is no real socket to tune here.
   setTimeout(): this {
     return this;

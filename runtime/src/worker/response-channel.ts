@@ -8,7 +8,7 @@ import type { BodyChunk, FromWorker } from "../threads/protocol.ts";
  * a response that pauses (a stream, server-sent events) is flushed at each pause.
  */
 export class ResponseChannel {
-  readonly #port: MessagePort;
+  readonly #port: Pick<MessagePort, "postMessage">;
   readonly #id: number;
   readonly #onEnd: () => void;
   #head: { status: number; headers: string[] } | undefined;
@@ -18,7 +18,7 @@ export class ResponseChannel {
   #flushScheduled = false;
 
   /** `onEnd` runs once the response has ended or failed: the thread is free for the next request. */
-  constructor(port: MessagePort, id: number, onEnd: () => void) {
+  constructor(port: Pick<MessagePort, "postMessage">, id: number, onEnd: () => void) {
     this.#port = port;
     this.#id = id;
     this.#onEnd = onEnd;

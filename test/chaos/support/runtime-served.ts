@@ -1,6 +1,7 @@
 import { readdir, readFile } from "node:fs/promises";
 import { request } from "node:http";
 import { processGroupYaml } from "../../support/process-group-yaml.ts";
+import { isAlive } from "../../support/is-alive.ts";
 import { until } from "../../support/until.ts";
 import { seriesValue } from "../../runtime/support/metrics.ts";
 import { groupFile, spawnCli, waitReady, type Spawned } from "../../runtime/support/spawned.ts";
@@ -19,14 +20,7 @@ export interface ServedGroup {
   stop(): Promise<void>;
 }
 
-export function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-}
+export { isAlive };
 
 /** Runs `processgroup serve` on the ProcessGroup `spec` (the indented body of `spec:`), ready. */
 export async function serveGroup(name: string, spec: string): Promise<ServedGroup> {

@@ -5,6 +5,7 @@ import { pino } from "pino";
 import { RuntimeConfig } from "../../../crds/index.ts";
 import { createAdminServer } from "../../../runtime/src/admin/admin-server.ts";
 import { ProcessRuntime } from "../../../runtime/src/process/process-runtime.ts";
+import type { Dispatch } from "../../../runtime/src/settings/dispatch.ts";
 import { DEFAULT_HTTP_LIMITS, type HttpLimits } from "../../../runtime/src/settings/runtime-settings.ts";
 import { settingsOf } from "../../../runtime/src/settings/settings-of.ts";
 export { until } from "../../support/until.ts";
@@ -20,6 +21,10 @@ export interface GroupOptions {
   readonly http?: Partial<HttpLimits>;
   readonly accessLog?: boolean;
   readonly reloadOnChange?: boolean;
+  /** spec.env, as `serve` passes it. */
+  readonly environment?: Readonly<Record<string, string>>;
+  /** How requests reach the threads; a one-group process picks connection dispatch by itself. */
+  readonly dispatch?: Dispatch;
 }
 
 export interface RunningGroup {
@@ -49,7 +54,7 @@ export async function startGroup(config: Record<string, unknown>, options: Group
     accessLog: options.accessLog ?? false,
     logLevel: "debug",
     http: { ...DEFAULT_HTTP_LIMITS, ...options.http },
-  });
+  }, options.environment);
   const logs: LogLine[] = [];
   const sink = new Writable({
     write(chunk: Buffer, _encoding, callback) {
@@ -57,7 +62,7 @@ export async function startGroup(config: Record<string, unknown>, options: Group
       callback();
     },
   });
-  const runtime = new ProcessRuntime(settings, pino({ level: "debug" }, sink), { defaultMetrics: false });
+  const runtime = new ProcessRuntime(settings, pino({ level: "debug" }, sink), { defaultMetrics: false, dispatch: options.dispatch ?? "auto" });
   const admin = createAdminServer(runtime);
   await new Promise<void>((resolve) => admin.listen({ host: "127.0.0.1", port: 0 }, resolve));
   await runtime.start();

@@ -1,0 +1,31 @@
+import { createServer } from "node:net";
+
+/**
+ * Whether host:port can be served by a new group. The group's processes share the port with
+ * SO_REUSEPORT, and Linux lets any socket with that option (of the same user) join a port
+ * already served that way: a second, unrelated `serve` on the port would silently split the
+ * traffic with the first. A socket bound without the option is refused while any other socket
+ * holds the port, so a brief exclusive bind tells "free" from "served by someone else".
+ * Resolves to undefined when free, else the errno code (EADDRINUSE, EACCES, EADDRNOTAVAIL...).
+ */
+export function probePort(host: string, port: number): Promise<string | undefined> {
+  return new Promise((resolve) => {
+    const probe = createServer();
+    probe.once("error", (error: NodeJS.ErrnoException) => resolve(error.code ?? String(error)));
+    probe.listen({ host, port, exclusive: true }, () => probe.close(() => resolve(undefined)));
+  });
+}
+
+/** The one-line message for a port that cannot be listened on, naming the flag that fixes it. */
+export function portProblem(code: string, host: string, port: number, flag: string): string {
+  switch (code) {
+    case "EADDRINUSE":
+      return `port ${port} is already served by another process (stop it, or choose another port with ${flag})`;
+    case "EACCES":
+      return `port ${port} needs privileges this user lacks (choose a port above 1023 with ${flag})`;
+    case "EADDRNOTAVAIL":
+      return `${host} is not an address of this machine (choose another with --host)`;
+    default:
+      return `cannot listen on ${host}:${port} (${code}; choose another port with ${flag})`;
+  }
+}

@@ -1,0 +1,275 @@
+import { createServer, STATUS_CODES, type IncomingMessage, type ServerResponse } from "node:http";
+import type { Socket } from "node:net";
+import type { Duplex } from "node:stream";
+import type { MessagePort } from "node:worker_threads";
+import type { Answered, ConnectionServing, FromConnectionThread, Observed, ToConnectionThread } from "../connections/protocol.ts";
+import { ThreadLoad } from "../connections/thread-load.ts";
+import { rawErrorResponse, statusOfClientError } from "../http/client-errors.ts";
+import { ConnectionBudget } from "../http/connection-budget.ts";
+import { OwedResponses } from "../http/owed-responses.ts";
+import { mountTable } from "../routing/mount-table.ts";
+import { safeTarget } from "../routing/request-path.ts";
+import { WaitQueue } from "../threads/wait-queue.ts";
+import type { WorkerData } from "../threads/protocol.ts";
+import { requestOfIncoming, writeResponse } from "./fetch-on-node.ts";
+import { messageOf, type LoadedApp } from "./load-apps.ts";
+import type { SharedClient } from "./shared-client.ts";
+
+/** How long observations may wait in the thread before they are reported unasked. */
+const REPORT_EVERY_MS = 1_000;
+const RETRY_AFTER_SECONDS = "1";
+/**
+ * How long a new connection counts as a request about to run (ThreadLoad.handed): long
+ * enough for its client's first request to arrive, short enough that a connection opened
+ * ahead of time and left idle does not keep the thread from taking others.
+ */
+const FRESH_MS = 100;
+/** How often the thread measures how busy its event loop was. */
+const BUSY_EVERY_MS = 100;
+
+function answerPlain(res: ServerResponse, status: number, message: string, headers: Readonly<Record<string, string>> = {}): void {
+  if (res.headersSent) {
+    res.destroy();
+    return;
+  }
+  const body = `${message}\n`;
+  res.writeHead(status, { "content-type": "text/plain; charset=utf-8", "content-length": Buffer.byteLength(body), ...headers });
+  res.end(body);
+}
+
+interface Admitted {
+  readonly run: (slot: number) => void;
+  readonly res: ServerResponse;
+  readonly arrived: number;
+}
+
+/**
+ * Connection mode: the main thread hands this thread whole connections, and the thread runs
+ * node's HTTP server on them itself: routing, node's limits and client errors, and the apps,
+ * with no hop back to the main thread per request. At most `concurrency` requests run at
+ * once; requests that arrive on this thread's connections beyond that wait here, within the
+ * queue's capacity and timeout.
+ */
+export function serveConnections(port: MessagePort, data: WorkerData, serving: ConnectionServing, apps: readonly LoadedApp[], shared: SharedClient): void {
+  const load = new ThreadLoad(serving.concurrency, serving.load);
+  // How busy this thread is, for placement: measured here, where the event loop runs.
+  let lastUtilization = performance.eventLoopUtilization();
+  setInterval(() => {
+    const now = performance.eventLoopUtilization();
+    load.busyLately(performance.eventLoopUtilization(now, lastUtilization).utilization);
+    lastUtilization = now;
+  }, BUSY_EVERY_MS).unref();
+  const table = mountTable(data.applications.map((app, index) => ({ ...app, index })));
+  const owed = new OwedResponses();
+  const budget = new ConnectionBudget<Duplex>();
+  const freeSlots = Array.from({ length: serving.concurrency }, (_, i) => serving.concurrency - 1 - i);
+  let closing = false;
+  /** No connection comes any more: one whose response ends idle closes at once. */
+  let lingered = false;
+  /** Responses not yet closed: told to close their connection once the thread stops keeping them alive. */
+  const open = new Set<ServerResponse>();
+  let served = 0;
+  let observed: { answered: Answered[]; queueWaits: number[]; clientErrors: number[] } = { answered: [], queueWaits: [], clientErrors: [] };
+  let reportTimer: NodeJS.Timeout | undefined;
+  const post = (message: FromConnectionThread) => port.postMessage(message);
+
+  const report = (call: number | undefined) => {
+    clearTimeout(reportTimer);
+    reportTimer = undefined;
+    const sent: Observed = observed;
+    observed = { answered: [], queueWaits: [], clientErrors: [] };
+    post({ t: "observed", call, observed: sent });
+  };
+  const soonReport = () => {
+    reportTimer ??= setTimeout(() => report(undefined), REPORT_EVERY_MS);
+  };
+
+  const queue = new WaitQueue<Admitted>({
+    capacity: serving.queueCapacity,
+    timeoutMs: serving.queueTimeoutMs,
+    onTimeout: (waiting, waitedMs) => {
+      load.queuedChanged(-1);
+      observed.queueWaits.push(waitedMs / 1000);
+      answerPlain(waiting.res, 503, `no thread of application group ${data.applicationGroup} became free within the queue timeout (${Math.round(waitedMs)} ms)`, { "retry-after": RETRY_AFTER_SECONDS });
+    },
+  });
+
+  const server = createServer({
+    maxHeaderSize: serving.http.maxHeaderSize,
+    headersTimeout: serving.http.headersTimeoutMs,
+    requestTimeout: serving.http.requestTimeoutMs,
+    keepAliveTimeout: serving.http.keepAliveTimeoutMs,
+    connectionsCheckingInterval: Math.max(100, Math.min(1_000, serving.http.headersTimeoutMs / 4)),
+  });
+
+  const startNext = () => {
+    while (freeSlots.length > 0) {
+      const next = queue.shift();
+      if (next === undefined) return;
+      load.queuedChanged(-1);
+      observed.queueWaits.push(next.waitedMs / 1000);
+      next.item.run(freeSlots.pop()!);
+    }
+  };
+
+  const admit = (admitted: Admitted) => {
+    const slot = freeSlots.pop();
+    if (slot !== undefined) return admitted.run(slot);
+    if (!queue.push(admitted)) {
+      return answerPlain(admitted.res, 503, `all threads of application group ${data.applicationGroup} are busy and ${serving.queueCapacity} requests are already waiting (listenBacklog)`, { "retry-after": RETRY_AFTER_SECONDS });
+    }
+    load.queuedChanged(1);
+    // A request whose client leaves while it waits is not run.
+    admitted.res.once("close", () => {
+      if (queue.remove(admitted)) load.queuedChanged(-1);
+    });
+  };
+
+  const runApp = (app: LoadedApp, req: IncomingMessage, res: ServerResponse, scriptName: string, pathInfo: string, query: string, slot: number) => {
+    load.started(slot);
+    let ended = false;
+    const end = () => {
+      if (ended) return;
+      ended = true;
+      clearTimeout(timer);
+      freeSlots.push(slot);
+      served += 1;
+      if (load.ended(slot)) post({ t: "room" });
+      if (serving.maximumRequests !== undefined && served === serving.maximumRequests) post({ t: "served-enough" });
+      startNext();
+    };
+    res.once("close", end);
+    const timeoutMs = serving.requestTimeoutMs;
+    const timer =
+      timeoutMs === undefined
+        ? undefined
+        : setTimeout(() => {
+            answerPlain(res, 504, `the request ran longer than the request timeout (${timeoutMs / 1000} s); its thread was replaced`, { connection: "close" });
+            end();
+            post({ t: "timed-out" });
+          }, timeoutMs);
+    const fail = (error: unknown) => {
+      post({ t: "app-failed", application: app.base.application, error: messageOf(error) });
+      if (ended || res.writableEnded) return;
+      answerPlain(res, 500, `application ${app.base.application} failed: ${messageOf(error).split("\n")[0] ?? ""}`);
+    };
+    const { handler } = app;
+    if (handler.kind === "listener") {
+      // As an Express sub-app sees it: the URL below the mount, the rest kept aside.
+      const original = req.url;
+      req.url = pathInfo + query;
+      Object.assign(req, { originalUrl: original, baseUrl: scriptName });
+      try {
+        const result = handler.listener(req, res);
+        if (result instanceof Promise) result.catch(fail);
+      } catch (error) {
+        fail(error);
+      }
+      return;
+    }
+    const aborter = new AbortController();
+    res.once("close", () => {
+      if (!res.writableFinished) aborter.abort();
+    });
+    void (async () => {
+      try {
+        const response: unknown = await handler.fetch(requestOfIncoming(req, aborter.signal), { ...app.base, pathInfo });
+        if (!(response instanceof Response)) throw new TypeError(`the fetch handler of ${app.base.application} returned ${typeof response}, not a Response`);
+        if (ended) return;
+        await writeResponse(response, res);
+      } catch (error) {
+        if (!aborter.signal.aborted) fail(error);
+      }
+    })();
+  };
+
+  server.on("request", (req: IncomingMessage, res: ServerResponse) => {
+    const arrived = performance.now();
+    if (fresh.size > 0) firstRequestBegan(req.socket);
+    owed.owe(req.socket, res);
+    if (closing) res.shouldKeepAlive = false;
+    open.add(res);
+    res.once("close", () => {
+      open.delete(res);
+      if (lingered) setImmediate(() => server.closeIdleConnections());
+    });
+    const target = safeTarget(req.url ?? "/");
+    // Routing and the app see one URL: the normalised one.
+    if (target.ok) req.url = target.path + target.query;
+    const match = target.ok ? table.match(target.path) : undefined;
+    const application = match?.app.name ?? "(none)";
+    res.once("finish", () => {
+      observed.answered.push({ application, status: res.statusCode, seconds: (performance.now() - arrived) / 1000, method: req.method, url: req.url, remoteAddress: req.socket.remoteAddress });
+      soonReport();
+    });
+    if (!target.ok) return answerPlain(res, 400, target.problem);
+    if (!match) return answerPlain(res, 404, `no application is mounted at ${target.path}`);
+    const problem = serving.problems[match.app.index];
+    if (problem !== undefined) return answerPlain(res, 500, problem);
+    const app = apps[match.app.index]!;
+    // A connection that pipelines many requests queues them behind its own, not in the thread's queue.
+    res.once("close", budget.admit(req.socket, () => admit({ res, arrived, run: (slot) => runApp(app, req, res, match.scriptName, match.pathInfo, target.query, slot) })));
+  });
+
+  server.on("clientError", (error: NodeJS.ErrnoException, socket: Duplex) => {
+    if (owed.failed(socket)) return;
+    const status = statusOfClientError(error.code);
+    observed.clientErrors.push(status);
+    soonReport();
+    if (error.code === "ECONNRESET" || !socket.writable) {
+      socket.destroy();
+      return;
+    }
+    owed.fail(socket, rawErrorResponse(status, STATUS_CODES[status] ?? "Error"));
+  });
+
+  /** Sockets whose first request has not begun, with the timer that stops waiting for it. */
+  const fresh = new Map<Duplex, NodeJS.Timeout>();
+  const awaitFirstRequest = (socket: Duplex) => {
+    fresh.set(socket, setTimeout(() => firstRequestBegan(socket), FRESH_MS));
+  };
+  const firstRequestBegan = (socket: Duplex) => {
+    const timer = fresh.get(socket);
+    if (timer === undefined) return;
+    clearTimeout(timer);
+    fresh.delete(socket);
+    if (load.freshEnded()) post({ t: "room" });
+  };
+
+  const connectionClosed = () => {
+    load.connectionsChanged(-1);
+    if (lingered && load.connections === 0) post({ t: "connections-closed" });
+  };
+
+  port.on("message", (message: ToConnectionThread | { t: "shared-result"; call: number; ok: boolean; value: unknown }) => {
+    switch (message.t) {
+      case "connection": {
+        const socket: Socket = message.socket;
+        socket.once("close", () => {
+          firstRequestBegan(socket);
+          connectionClosed();
+        });
+        awaitFirstRequest(socket);
+        server.emit("connection", socket);
+        socket.resume();
+        return;
+      }
+      case "stop-keep-alive":
+        closing = true;
+        for (const res of open) if (!res.headersSent) res.shouldKeepAlive = false;
+        return;
+      case "close-idle":
+        closing = true;
+        lingered = true;
+        server.closeIdleConnections();
+        if (load.connections === 0) post({ t: "connections-closed" });
+        return;
+      case "report":
+        report(message.call);
+        return;
+      case "shared-result":
+        shared.settle(message.call, message.ok, message.value);
+        return;
+    }
+  });
+}
