@@ -18,5 +18,6 @@ export BUILDAH_ISOLATION=chroot
 # The one Node parameter: the major of the `node` devDependency in package.json. The
 # Dockerfile's FROM node:${NODE_MAJOR}-bookworm-slim and the base image follow it.
 node_major() {
-  sed -n 's/^ *"node": *"[^0-9]*\([0-9][0-9]*\)\..*/\1/p' "$1/package.json" | head -n1
+  # The `node` devDependency's major (engines names a range, not the Node the images carry).
+  node -p "(/(\\d+)\\./.exec(require('$(cd "$1" && pwd)/package.json').devDependencies.node) ?? [])[1] ?? ''"
 }

@@ -30,7 +30,9 @@ describe("the Node major of the images", () => {
     expect(major.trim()).toBe(devMajor);
   });
 
-  it("is the lower bound of engines.node", () => {
-    expect(/^>=(\d+)\./.exec(packageJson.engines.node)?.[1]).toBe(devMajor);
+  it("is within engines.node", () => {
+    const [, low, high] = /^>=(\d+)\.\S*\s+<(\d+)$/.exec(packageJson.engines.node) ?? [];
+    expect(Number(low)).toBeLessThanOrEqual(Number(devMajor));
+    expect(Number(high)).toBeGreaterThan(Number(devMajor));
   });
 });
