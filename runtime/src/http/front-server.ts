@@ -11,6 +11,7 @@ import { rawErrorResponse, statusOfClientError } from "./client-errors.ts";
 import { ConnectionBudget } from "./connection-budget.ts";
 import { HttpExchange } from "./http-exchange.ts";
 import { OwedResponses } from "./owed-responses.ts";
+import { serverOptionsOf } from "./server-options.ts";
 
 export interface FrontOptions {
   readonly settings: RuntimeSettings;
@@ -36,13 +37,7 @@ export function createFrontServer(options: FrontOptions): Server {
   const table = mountTable(settings.applications);
   // The flags never change while a process runs, so each app's verdict is known up front.
   const problems = new Map(settings.applications.map((app) => [app.name, requirementProblem(app, settings)]));
-  const server = createServer({
-    maxHeaderSize: settings.http.maxHeaderSize,
-    headersTimeout: settings.http.headersTimeoutMs,
-    requestTimeout: settings.http.requestTimeoutMs,
-    keepAliveTimeout: settings.http.keepAliveTimeoutMs,
-    connectionsCheckingInterval: Math.max(100, Math.min(1_000, settings.http.headersTimeoutMs / 4)),
-  });
+  const server = createServer(serverOptionsOf(settings.http));
   const owed = new OwedResponses();
   const budget = new ConnectionBudget<Duplex>();
 

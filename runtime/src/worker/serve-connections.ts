@@ -14,6 +14,7 @@ import type { WorkerData } from "../threads/protocol.ts";
 import { requestOfIncoming, writeResponse } from "./fetch-on-node.ts";
 import { messageOf, type LoadedApp } from "./load-apps.ts";
 import type { SharedClient } from "./shared-client.ts";
+import { serverOptionsOf } from "../http/server-options.ts";
 
 /** How long observations may wait in the thread before they are reported unasked. */
 const REPORT_EVERY_MS = 1_000;
@@ -94,13 +95,7 @@ export function serveConnections(port: MessagePort, data: WorkerData, serving: C
     },
   });
 
-  const server = createServer({
-    maxHeaderSize: serving.http.maxHeaderSize,
-    headersTimeout: serving.http.headersTimeoutMs,
-    requestTimeout: serving.http.requestTimeoutMs,
-    keepAliveTimeout: serving.http.keepAliveTimeoutMs,
-    connectionsCheckingInterval: Math.max(100, Math.min(1_000, serving.http.headersTimeoutMs / 4)),
-  });
+  const server = createServer(serverOptionsOf(serving.http));
 
   const startNext = () => {
     while (freeSlots.length > 0) {
