@@ -5,6 +5,7 @@ import { parse } from "yaml";
 import { z } from "zod";
 import { flags } from "../../crds/index.ts";
 import { cluster, deleteNamespace, groupStatus, kubectlOk, readyPods, restrictedNamespace, serviceAddress, waitFor } from "./support/cluster.ts";
+import { until } from "../support/until.ts";
 import { get } from "./support/http.ts";
 
 // Scenarios 2 and 7 (runtime side): every example, as a user applies it, with the examples
@@ -13,7 +14,7 @@ const examplesDir = fileURLToPath(new URL("../../examples/", import.meta.url));
 const exampleSchema = z.object({
   metadata: z.object({ name: z.string() }),
   spec: z.object({
-    image: z.string(),
+    image: z.string().optional(),
     processes: z.number().optional(),
     threads: z.number().optional(),
     applications: z.array(z.object({ name: z.string(), mount: z.string(), applicationGroup: z.string().optional() })),
@@ -23,7 +24,10 @@ const examples = readdirSync(examplesDir)
   .filter((f) => f.endsWith(".yaml"))
   .sort()
   .map((file) => ({ file, text: readFileSync(`${examplesDir}${file}`, "utf8") }))
-  .map(({ file, text }) => ({ file, text, pg: exampleSchema.parse(parse(text)) }));
+  .map(({ file, text }) => ({ file, text, pg: exampleSchema.parse(parse(text)) }))
+  // The cluster examples name the examples image; the others (express.yaml) need an image of
+  // their own app and its node_modules, and are run by `processgroup serve` (test/runtime).
+  .flatMap(({ file, text, pg }) => (pg.spec.image === undefined ? [] : [{ file, text, pg, image: pg.spec.image }]));
 
 const helloSchema = z.object({
   hello: z.literal("world"),
@@ -40,9 +44,9 @@ let namespace: string;
 beforeAll(async () => {
   namespace = await restrictedNamespace("e2e-examples");
   const image = cluster().images.examples;
-  for (const { text, pg } of examples) {
+  for (const { text, image: published } of examples) {
     // The image the examples name is the published one; this cluster has the one just built.
-    await kubectlOk(["apply", "-n", namespace, "-f", "-"], text.replaceAll(pg.spec.image, image));
+    await kubectlOk(["apply", "-n", namespace, "-f", "-"], text.replaceAll(published, image));
   }
 }, 60_000);
 
@@ -90,7 +94,9 @@ describe.each(examples)("examples/$file on a real node", ({ pg }) => {
 
   it("answers through its Service", async () => {
     const address = await serviceAddress(namespace, name, "http");
-    const answer = await get(`http://${address}/`);
+    // kube-proxy programs a new Service's rules within its sync period: until then the
+    // address refuses connections.
+    const answer = await until(`the Service ${name} to accept connections`, 30_000, () => get(`http://${address}/`).catch(() => undefined));
     expect(answer.status).toBe(200);
     if (pg.spec.applications.some((a) => a.mount === "/" && a.name === "hello")) {
       expect(helloSchema.parse(JSON.parse(answer.body)).processGroup).toBe(name);
