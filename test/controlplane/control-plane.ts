@@ -75,7 +75,9 @@ export async function startControlPlane(options: StartOptions): Promise<ControlP
   await rm(etcdDataDir, { recursive: true, force: true });
   await mkdir(logDir, { recursive: true });
   const pki = await generatePki(join(dir, "pki"), nodeBinaries === undefined ? [] : [nodeNetwork.nodeIp]);
-  const [etcdClient = 0, etcdPeer = 0, apiserver = 0, controllerManager = 0, scheduler = 0, kwok = 0] = await freePorts(6);
+  // One call for every port, the node's too: ports asked for in two calls can coincide once
+  // the first call's listeners have closed, and then two components race for one port.
+  const [etcdClient = 0, etcdPeer = 0, apiserver = 0, controllerManager = 0, scheduler = 0, kwok = 0, ...nodeSlots] = await freePorts(nodeBinaries === undefined ? 6 : 12);
   const server = `https://${host}:${apiserver}`;
   const state: ControlPlaneState = {
     profile,
@@ -110,7 +112,7 @@ export async function startControlPlane(options: StartOptions): Promise<ControlP
   };
 
   try {
-    const [registry = 0, ...nodePorts] = nodeBinaries === undefined ? [] : await freePorts(6);
+    const [registry = 0, ...nodePorts] = nodeSlots;
     const node = nodeBinaries === undefined ? undefined : await prepareRealNode(state, nodeBinaries, registry);
     await launch(etcdLaunch(binaries, etcdDataDir, etcdClient, etcdPeer));
     await launch({ ...apiserverLaunch(binaries, profile, pki, host, apiserver, etcdClient), tls: clientTls });
