@@ -39,6 +39,8 @@ describe.each(["connection", "request"] as const)("requestTimeoutSeconds, in %s 
       await until("a replacement thread", 20_000, async () => (seriesValue(await metricsOf(group.adminUrl), "processgroup_threads", { state: "idle" }) === 2 ? true : undefined));
       expect((await group.get("/")).status).toBe(200);
       expect(seriesValue(await metricsOf(group.adminUrl), "processgroup_thread_recycles_total", { reason: "request-timeout" })).toBe(1);
+      // Like every other recycle reason, it is logged.
+      expect(group.logs.find((l) => l.msg === "a request ran past the request timeout: replacing its thread")).toMatchObject({ requestTimeoutSeconds: 1 });
     }, { dispatch });
   });
 });

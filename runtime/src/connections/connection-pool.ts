@@ -395,7 +395,7 @@ export class ConnectionPool {
           thread.replacing = true;
           // Counted now: the thread is already free again, and is replaced once its successor has loaded.
           this.#options.metrics.recycled(this.group, "request-timeout");
-          this.#log.warn({ threadId: thread.threadId }, "a request ran past the request timeout: replacing its thread");
+          this.#log.warn({ threadId: thread.threadId, requestTimeoutSeconds: (this.#options.serving.requestTimeoutMs ?? 0) / 1000 }, "a request ran past the request timeout: replacing its thread");
           void this.#replace([t], "request-timeout", 1);
         }
         return;

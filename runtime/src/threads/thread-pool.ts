@@ -258,6 +258,7 @@ export class ThreadPool {
     const running = this.#running.get(thread)?.get(id);
     if (running === undefined) return;
     this.#running.get(thread)?.delete(id);
+    this.#log.warn({ threadId: thread.threadId, requestTimeoutSeconds: timeout / 1000 }, "a request ran past the request timeout: replacing its thread");
     running.job.fail(504, `the request ran longer than the request timeout (${timeout / 1000} s); its thread was replaced`);
     this.#threads.replaceNow(thread, "request-timeout", 503, "another request on this thread ran longer than the request timeout; the thread was replaced");
   }
