@@ -1,5 +1,5 @@
 import { mkdir, writeFile } from "node:fs/promises";
-import { join } from "node:path";
+import { dirname, join } from "node:path";
 import { nodeNetwork } from "./network.ts";
 
 /** Where one node keeps containerd's, the kubelet's and CNI's files: all under the cluster dir. */
@@ -16,13 +16,21 @@ export interface NodePaths {
   kubeletCerts: string;
 }
 
+/**
+ * containerd's sockets live apart from the cluster dir: a unix socket path must stay under
+ * 104 bytes (`containerd.sock.ttrpc` included), and the cluster dir is inside a checkout whose
+ * path can be any length. One real node runs per machine (its interfaces have fixed names
+ * too), so a fixed folder is enough.
+ */
+export const CONTAINERD_RUN_DIR = "/run/processgroup-node";
+
 export function nodePaths(clusterDir: string): NodePaths {
   const root = join(clusterDir, "node");
   return {
     root,
     containerdRoot: join(root, "containerd", "root"),
     containerdState: join(root, "containerd", "state"),
-    containerdSocket: join(root, "containerd", "containerd.sock"),
+    containerdSocket: join(CONTAINERD_RUN_DIR, "containerd.sock"),
     containerdConfig: join(root, "containerd", "config.toml"),
     registryHosts: join(root, "containerd", "certs.d"),
     cniConfDir: join(root, "cni", "net.d"),
@@ -116,7 +124,7 @@ function cniConflist(paths: NodePaths): string {
 
 /** Writes containerd's config, the CNI network and the plain-HTTP mirror entry for our registry. */
 export async function writeContainerdFiles(paths: NodePaths, registry: string, sandboxImage: string, metricsPort: number): Promise<void> {
-  for (const dir of [paths.containerdRoot, paths.containerdState, paths.cniConfDir, paths.cniIpamDir, paths.kubeletCerts]) {
+  for (const dir of [paths.containerdRoot, paths.containerdState, dirname(paths.containerdSocket), paths.cniConfDir, paths.cniIpamDir, paths.kubeletCerts]) {
     await mkdir(dir, { recursive: true });
   }
   await writeFile(paths.containerdConfig, containerdConfig(paths, sandboxImage, metricsPort));

@@ -1,6 +1,7 @@
 import { CoreV1Api, type KubeConfig } from "@kubernetes/client-node";
-import { mkdir } from "node:fs/promises";
-import { join } from "node:path";
+import { existsSync } from "node:fs";
+import { mkdir, rm } from "node:fs/promises";
+import { dirname, join } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
 import type { Binaries } from "../binaries.ts";
 import type { ControlPlaneState, RealNodeState } from "../control-plane-state.ts";
@@ -136,7 +137,8 @@ export async function stopRealNodeWorkloads(state: ControlPlaneState, progress: 
     state.processes.filter((p) => p.name === "kubelet" || p.name === "kube-proxy"),
     progress,
   );
-  if (!state.processes.some((p) => p.name === "containerd")) return [];
+  // A containerd that never came up (or is gone) has no containers to remove.
+  if (!state.processes.some((p) => p.name === "containerd") || !existsSync(node.containerdSocket)) return [];
   return removeContainers("ctr", node.containerdSocket).catch((error: unknown) => [
     `listing containers: ${error instanceof Error ? error.message : String(error)}`,
   ]);
@@ -159,5 +161,6 @@ export async function removeRealNode(node: RealNodeState, progress: Progress): P
   if (restored.length > 0) progress(`restored sysctls the kubelet changed: ${restored.join(", ")}`);
   const dir = await removeNodeDir(node.root);
   if (dir !== undefined) failures.push(dir);
+  await rm(dirname(node.containerdSocket), { recursive: true, force: true }).catch((error: unknown) => failures.push(`removing ${dirname(node.containerdSocket)}: ${String(error)}`));
   return failures;
 }
