@@ -1,8 +1,8 @@
 import { mkdir, writeFile } from "node:fs/promises";
-import { dirname, join } from "node:path";
+import { join } from "node:path";
 import { nodeNetwork } from "./network.ts";
 
-/** Where one node keeps containerd's, the kubelet's and CNI's files: all under the cluster dir. */
+/** Where one node keeps containerd's, the kubelet's and CNI's files: all under NODE_ROOT. */
 export interface NodePaths {
   root: string;
   containerdRoot: string;
@@ -17,20 +17,21 @@ export interface NodePaths {
 }
 
 /**
- * containerd's sockets live apart from the cluster dir: a unix socket path must stay under
- * 104 bytes (`containerd.sock.ttrpc` included), and the cluster dir is inside a checkout whose
- * path can be any length. One real node runs per machine (its interfaces have fixed names
- * too), so a fixed folder is enough.
+ * The node's files live apart from the cluster dir, in a short fixed folder: containerd and
+ * the kubelet make unix sockets there (containerd.sock.ttrpc, pod-resources, plugin
+ * registration), a unix socket path must stay under 104 bytes, and the cluster dir is inside
+ * a checkout whose path can be any length. One real node runs per machine (its interfaces
+ * have fixed names too), so one folder is enough.
  */
-export const CONTAINERD_RUN_DIR = "/run/processgroup-node";
+export const NODE_ROOT = "/var/tmp/processgroup-node";
 
-export function nodePaths(clusterDir: string): NodePaths {
-  const root = join(clusterDir, "node");
+export function nodePaths(): NodePaths {
+  const root = NODE_ROOT;
   return {
     root,
     containerdRoot: join(root, "containerd", "root"),
     containerdState: join(root, "containerd", "state"),
-    containerdSocket: join(CONTAINERD_RUN_DIR, "containerd.sock"),
+    containerdSocket: join(root, "containerd", "containerd.sock"),
     containerdConfig: join(root, "containerd", "config.toml"),
     registryHosts: join(root, "containerd", "certs.d"),
     cniConfDir: join(root, "cni", "net.d"),
@@ -124,7 +125,7 @@ function cniConflist(paths: NodePaths): string {
 
 /** Writes containerd's config, the CNI network and the plain-HTTP mirror entry for our registry. */
 export async function writeContainerdFiles(paths: NodePaths, registry: string, sandboxImage: string, metricsPort: number): Promise<void> {
-  for (const dir of [paths.containerdRoot, paths.containerdState, dirname(paths.containerdSocket), paths.cniConfDir, paths.cniIpamDir, paths.kubeletCerts]) {
+  for (const dir of [paths.containerdRoot, paths.containerdState, paths.cniConfDir, paths.cniIpamDir, paths.kubeletCerts]) {
     await mkdir(dir, { recursive: true });
   }
   await writeFile(paths.containerdConfig, containerdConfig(paths, sandboxImage, metricsPort));

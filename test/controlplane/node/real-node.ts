@@ -1,7 +1,7 @@
 import { CoreV1Api, type KubeConfig } from "@kubernetes/client-node";
 import { existsSync } from "node:fs";
-import { mkdir, rm } from "node:fs/promises";
-import { dirname, join } from "node:path";
+import { mkdir } from "node:fs/promises";
+import { join } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
 import type { Binaries } from "../binaries.ts";
 import type { ControlPlaneState, RealNodeState } from "../control-plane-state.ts";
@@ -38,7 +38,7 @@ export async function prepareRealNode(
   registryPort: number,
 ): Promise<RealNodeState> {
   if (process.getuid?.() !== 0) throw new Error("--kubelet needs root (network interfaces, mounts, cgroups)");
-  const paths = nodePaths(state.dir);
+  const paths = nodePaths();
   const node: RealNodeState = {
     root: paths.root,
     containerdSocket: paths.containerdSocket,
@@ -72,7 +72,7 @@ export async function startRealNode(options: {
   timeoutMs: number;
 }): Promise<void> {
   const { state, node, binaries, ports, launch } = options;
-  const paths = nodePaths(state.dir);
+  const paths = nodePaths();
   const registryPort = node.registry.split(":")[1] ?? "";
   await mkdir(join(paths.root, "registry"), { recursive: true });
   await launch({
@@ -161,6 +161,5 @@ export async function removeRealNode(node: RealNodeState, progress: Progress): P
   if (restored.length > 0) progress(`restored sysctls the kubelet changed: ${restored.join(", ")}`);
   const dir = await removeNodeDir(node.root);
   if (dir !== undefined) failures.push(dir);
-  await rm(dirname(node.containerdSocket), { recursive: true, force: true }).catch((error: unknown) => failures.push(`removing ${dirname(node.containerdSocket)}: ${String(error)}`));
   return failures;
 }
