@@ -180,8 +180,17 @@ export function serveConnections(port: MessagePort, data: WorkerData, serving: C
   };
 
   server.on("request", (req: IncomingMessage, res: ServerResponse) => {
+    try {
+      serveRequest(req, res);
+    } finally {
+      // Only now: the request counts as running (or waiting, or answered) already, so the
+      // main thread never reads this thread as free in between and hands it a second connection.
+      if (fresh.size > 0) firstRequestBegan(req.socket);
+    }
+  });
+
+  const serveRequest = (req: IncomingMessage, res: ServerResponse) => {
     const arrived = performance.now();
-    if (fresh.size > 0) firstRequestBegan(req.socket);
     owed.owe(req.socket, res);
     if (closing) res.shouldKeepAlive = false;
     open.add(res);
@@ -205,7 +214,7 @@ export function serveConnections(port: MessagePort, data: WorkerData, serving: C
     const app = apps[match.app.index]!;
     // A connection that pipelines many requests queues them behind its own, not in the thread's queue.
     res.once("close", budget.admit(req.socket, () => admit({ res, arrived, run: (slot) => runApp(app, req, res, match.scriptName, match.pathInfo, target.query, slot) })));
-  });
+  };
 
   server.on("clientError", (error: NodeJS.ErrnoException, socket: Duplex) => {
     if (owed.failed(socket)) return;
