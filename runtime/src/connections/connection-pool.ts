@@ -4,13 +4,14 @@ import { STATUS_CODES } from "node:http";
 import type { RuntimeMetrics } from "../observability/metrics.ts";
 import { loadFailedAnswer } from "../threads/load-failure.ts";
 import { PoolThread, type RecycleReason } from "../threads/pool-thread.ts";
-import type { FromWorker, ToWorker, WorkerData } from "../threads/protocol.ts";
+import type { FromWorker, WorkerData } from "../threads/protocol.ts";
 import { SharedStore } from "../threads/shared-store.ts";
 import type { PoolState } from "../threads/thread-pool.ts";
 import { WaitQueue } from "../threads/wait-queue.ts";
 import { placeConnection } from "./place-connection.ts";
 import type { ConnectionServing, FromConnectionThread, Observed, ToConnectionThread } from "./protocol.ts";
 import { ThreadLoad } from "./thread-load.ts";
+import { sharedReply } from "../threads/shared-reply.ts";
 
 export interface ConnectionPoolOptions {
   readonly workerData: WorkerData;
@@ -370,15 +371,7 @@ export class ConnectionPool {
   #onMessage(thread: PoolThread, raw: FromWorker): void {
     const t = this.#threads.get(thread);
     if (t === undefined) return;
-    if (raw.t === "shared") {
-      let reply: ToWorker;
-      try {
-        reply = { t: "shared-result", call: raw.call, ok: true, value: this.shared.apply(raw.op) };
-      } catch (error) {
-        reply = { t: "shared-result", call: raw.call, ok: false, value: (error as Error).message };
-      }
-      return thread.send(reply);
-    }
+    if (raw.t === "shared") return thread.send(sharedReply(this.shared, raw));
     const message = raw as unknown as FromConnectionThread;
     switch (message.t) {
       case "room":

@@ -5,6 +5,7 @@ import { loadFailedAnswer } from "./load-failure.ts";
 import { Scheduler, type Command } from "./scheduler.ts";
 import { SharedStore } from "./shared-store.ts";
 import { ThreadLifeCycle } from "./thread-life-cycle.ts";
+import { sharedReply } from "./shared-reply.ts";
 
 export type ResponseMessage = Extract<FromWorker, { t: "head" | "chunk" | "failed" }>;
 
@@ -288,15 +289,7 @@ export class ThreadPool {
   }
 
   #onMessage(thread: PoolThread, message: FromWorker): void {
-    if (message.t === "shared") {
-      let reply: ToWorker;
-      try {
-        reply = { t: "shared-result", call: message.call, ok: true, value: this.shared.apply(message.op) };
-      } catch (error) {
-        reply = { t: "shared-result", call: message.call, ok: false, value: (error as Error).message };
-      }
-      return thread.send(reply);
-    }
+    if (message.t === "shared") return thread.send(sharedReply(this.shared, message));
     if (message.t !== "head" && message.t !== "chunk" && message.t !== "failed" && message.t !== "body-read") return;
     const running = this.#running.get(thread)?.get(message.id);
     if (running === undefined) return;
