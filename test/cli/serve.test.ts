@@ -52,6 +52,11 @@ describe("processgroup serve: one line, not a stack trace, for what the user can
     expect(stderr).toBe("processgroup serve: --log-level must be one of fatal, error, warn, info, debug, trace, silent, not 'verbose' (see processgroup serve --help)\n");
   });
 
+  it("refuses a PROCESSGROUP_DISPATCH it does not know, naming the allowed ones (exit 1)", () => {
+    const { status, stderr } = processgroup(["serve", "-f", groupFile("dispatch", slowApp())], undefined, { PROCESSGROUP_DISPATCH: "threads" });
+    expect([status, stderr]).toEqual([1, 'processgroup serve: PROCESSGROUP_DISPATCH must be one of auto, connection, request (got "threads")\n']);
+  });
+
   it("refuses an unknown option, an extra argument, a bad --log-format and --port equal to --admin-port", () => {
     const file = groupFile("flags", slowApp());
     expect(processgroup(["serve", "-x"]).stderr).toBe("processgroup serve: unknown option '-x' (see processgroup serve --help)\n");

@@ -1,5 +1,9 @@
+import { createRequire } from "node:module";
 import { pino, type DestinationStream, type Logger } from "pino";
-import { build as prettyStream } from "pino-pretty";
+
+// pino-pretty (about sixty modules) is loaded only by a process that writes for a person.
+type PrettyOptions = Parameters<typeof import("pino-pretty").build>[0];
+const prettyStream = (options: PrettyOptions): DestinationStream => (createRequire(import.meta.url)("pino-pretty") as typeof import("pino-pretty")).build(options);
 
 // The log schema is shared with the operator's logger and documented in docs/logging.md:
 // one JSON object a line with `level` as a word, an ISO `time`, `pid`, `component` and `msg`.

@@ -6,7 +6,7 @@ import { ConnectionPool } from "../connections/connection-pool.ts";
 import { createFrontServer } from "../http/front-server.ts";
 import { RuntimeMetrics } from "../observability/metrics.ts";
 import { requirementProblem } from "../routing/requirements.ts";
-import { dispatchOf, type Dispatch } from "../settings/dispatch.ts";
+import { dispatchOf } from "../settings/dispatch.ts";
 import type { RuntimeSettings, ServedApplication } from "../settings/runtime-settings.ts";
 import type { WorkerData } from "../threads/protocol.ts";
 import { ThreadPool } from "../threads/thread-pool.ts";
@@ -73,12 +73,12 @@ export class ProcessRuntime implements AdminSource {
   #stopped: Promise<void> | undefined;
   #port = 0;
 
-  constructor(settings: RuntimeSettings, log: Logger, options: { defaultMetrics: boolean; dispatch?: Dispatch }) {
+  constructor(settings: RuntimeSettings, log: Logger, options: { defaultMetrics: boolean }) {
     this.settings = settings;
     this.#log = log;
     this.#metrics = new RuntimeMetrics(options);
     const groups = groupsOf(settings.applications);
-    if (dispatchOf(options.dispatch ?? "auto", groups.size) === "connection") {
+    if (dispatchOf(settings.dispatch, groups.size) === "connection") {
       const [[group, apps]] = [...groups] as [[string, ServedApplication[]]];
       const pool = new ConnectionPool({
         workerData: workerDataOf(settings, group, apps),

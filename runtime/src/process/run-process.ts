@@ -1,7 +1,6 @@
 import type { AddressInfo } from "node:net";
 import { createAdminServer } from "../admin/admin-server.ts";
 import { createLogger } from "../observability/logger.ts";
-import { dispatchFromEnv } from "../settings/dispatch.ts";
 import type { RuntimeSettings } from "../settings/runtime-settings.ts";
 import type { ListenHandle } from "./listen-handle.ts";
 import { ProcessRuntime } from "./process-runtime.ts";
@@ -24,7 +23,7 @@ export interface RunOptions {
 export async function runProcess(settings: RuntimeSettings, options: RunOptions): Promise<number> {
   process.title = settings.displayName;
   const log = createLogger(settings.logLevel, { processGroup: settings.processGroup });
-  const runtime = new ProcessRuntime(settings, log, { defaultMetrics: true, dispatch: dispatchFromEnv(process.env) });
+  const runtime = new ProcessRuntime(settings, log, { defaultMetrics: true });
   const admin = options.adminServer ? createAdminServer(runtime) : undefined;
   let adminPort: number | undefined;
   if (admin) {

@@ -3,6 +3,7 @@ import type { Server } from "node:http";
 import type { Logger } from "pino";
 import { createAdminServer } from "../admin/admin-server.ts";
 import { createLogger, LOG_FORMAT_ENV, type LogFormat } from "../observability/logger.ts";
+import type { Dispatch } from "../settings/dispatch.ts";
 import { DEFAULT_HTTP_LIMITS, type HttpLimits, type LocalOptions } from "../settings/runtime-settings.ts";
 import { groupFromFile } from "../settings/settings-from-file.ts";
 import { bannerLines, mountsByGroup, urlOf } from "./banner.ts";
@@ -27,6 +28,7 @@ export interface ServeOptions {
   readonly logFormat: LogFormat;
   readonly reloadOnChange: boolean;
   readonly http?: HttpLimits;
+  readonly dispatch: Dispatch;
 }
 
 const SIGNALS = ["SIGTERM", "SIGINT", "SIGHUP"] as const;
@@ -89,6 +91,7 @@ export async function serve(options: ServeOptions): Promise<number> {
     accessLog: options.accessLog,
     logLevel: options.logLevel,
     http: options.http ?? DEFAULT_HTTP_LIMITS,
+    dispatch: options.dispatch,
   };
   const group = pickGroup(options, local);
   if (!group.ok) return fail(group.errors);

@@ -1,3 +1,4 @@
+import type { Dispatch } from "./dispatch.ts";
 import type { Requirements } from "../../../crds/index.ts";
 
 /** One application as the runtime serves it: its entry resolved to an absolute file path. */
@@ -46,6 +47,8 @@ export interface LocalOptions {
   readonly accessLog: boolean;
   readonly logLevel: string;
   readonly http: HttpLimits;
+  /** How requests reach the threads (PROCESSGROUP_DISPATCH; `auto` unless an image or a shell asks). */
+  readonly dispatch: Dispatch;
 }
 
 /**

@@ -34,6 +34,13 @@ describe("settingsFromEnv", () => {
     expect(bad.ok === false && bad.problems).toEqual([{ path: "PROCESSGROUP_CONCURRENCY", message: "must be an integer >= 1" }]);
   });
 
+  it("takes the dispatch an image asks for, auto when it asks for none, and names a wrong one", () => {
+    expect(settingsFromEnv(env)).toMatchObject({ ok: true, settings: { dispatch: "auto" } });
+    expect(settingsFromEnv({ ...env, PROCESSGROUP_DISPATCH: "request" })).toMatchObject({ ok: true, settings: { dispatch: "request" } });
+    const bad = settingsFromEnv({ ...env, PROCESSGROUP_DISPATCH: "threads" });
+    expect(bad.ok === false && bad.problems).toEqual([{ path: "PROCESSGROUP_DISPATCH", message: 'must be one of auto, connection, request (got "threads")' }]);
+  });
+
   it("names every variable that breaks the contract", () => {
     const result = settingsFromEnv({ ...env, PROCESSGROUP_NAME: undefined, PROCESSGROUP_PORT: "http" });
     expect(result.ok).toBe(false);

@@ -1,4 +1,6 @@
 import { ENV, RuntimeEnv, parseWith, type FieldProblem } from "../../../crds/index.ts";
+import { DISPATCH_ENV } from "./dispatch.ts";
+import { dispatchFromEnv } from "./dispatch-from-env.ts";
 import type { RuntimeSettings } from "./runtime-settings.ts";
 import { DEFAULT_LOCAL_OPTIONS, settingsOf } from "./settings-of.ts";
 
@@ -18,6 +20,8 @@ export type SettingsResult = { readonly ok: true; readonly settings: RuntimeSett
 export function settingsFromEnv(env: Readonly<Record<string, string | undefined>>): SettingsResult {
   const parsed = parseWith(RuntimeEnv, env);
   if (!parsed.ok) return parsed;
+  const dispatch = dispatchFromEnv(env);
+  if (!dispatch.ok) return { ok: false, problems: [{ path: DISPATCH_ENV, message: dispatch.message }] };
   const e = parsed.value;
   const settings = settingsOf(
     { processGroup: e[ENV.name], multiprocess: e[ENV.multiprocess], multithread: e[ENV.multithread] },
@@ -29,6 +33,7 @@ export function settingsFromEnv(env: Readonly<Record<string, string | undefined>
       accessLog: env[OPTIONAL_ENV.accessLog] === "true",
       logLevel: env[OPTIONAL_ENV.logLevel] ?? DEFAULT_LOCAL_OPTIONS.logLevel,
       reloadOnChange: env[OPTIONAL_ENV.reload] !== "false",
+      dispatch: dispatch.dispatch,
     },
   );
   return { ok: true, settings };

@@ -12,6 +12,7 @@ export const DEFAULT_LOCAL_OPTIONS: LocalOptions = {
   accessLog: false,
   logLevel: "info",
   http: DEFAULT_HTTP_LIMITS,
+  dispatch: "auto",
 };
 
 export interface GroupIdentity {

@@ -54,6 +54,7 @@ export async function startGroup(config: Record<string, unknown>, options: Group
     accessLog: options.accessLog ?? false,
     logLevel: "debug",
     http: { ...DEFAULT_HTTP_LIMITS, ...options.http },
+    dispatch: options.dispatch ?? "auto",
   }, options.environment);
   const logs: LogLine[] = [];
   const sink = new Writable({
@@ -62,7 +63,7 @@ export async function startGroup(config: Record<string, unknown>, options: Group
       callback();
     },
   });
-  const runtime = new ProcessRuntime(settings, pino({ level: "debug" }, sink), { defaultMetrics: false, dispatch: options.dispatch ?? "auto" });
+  const runtime = new ProcessRuntime(settings, pino({ level: "debug" }, sink), { defaultMetrics: false });
   const admin = createAdminServer(runtime);
   await new Promise<void>((resolve) => admin.listen({ host: "127.0.0.1", port: 0 }, resolve));
   await runtime.start();
