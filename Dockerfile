@@ -2,7 +2,9 @@
 # Two images from one source tree:
 #   docker build --target operator -t ghcr.io/processgroup/operator:0.1.0 .
 #   docker build --target runtime  -t ghcr.io/processgroup/runtime:0.1.0 .
-# Node runs the TypeScript sources directly (type stripping), so there is no build step;
+# Node runs the TypeScript sources directly (type stripping), so there is no build step; the
+# processes keep the stripped modules in /tmp (an emptyDir in the pod; bin/modules), so none
+# loads a stripper of its own;
 # only production dependencies are installed. NODE_MAJOR follows the `node` devDependency
 # in package.json (`npm run images` passes it from there; a test checks this default).
 ARG NODE_MAJOR=26

@@ -11,5 +11,9 @@ if (major < REQUIRED[0] || (major === REQUIRED[0] && minor < REQUIRED[1])) {
   );
   process.exit(1);
 }
+// Before the first TypeScript module: every module the command loads comes stripped from a
+// cache, so this process loads no stripper of its own (modules/module-cache.mjs).
+const { prepareModuleCache } = await import("./modules/module-cache.mjs");
+prepareModuleCache();
 const { main } = await import("./main.ts");
 process.exitCode = await main(process.argv.slice(2));

@@ -2,6 +2,7 @@ import { readFileSync } from "node:fs";
 import { stripTypeScriptTypes } from "node:module";
 import { dirname, resolve } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
+import { cachedJavaScript, fillCache } from "../../../bin/modules/module-cache.mjs";
 
 /** Module URL -> the module as JavaScript, for the worker's load hook (boot.mjs). */
 export type WorkerSources = Readonly<Record<string, string>>;
@@ -12,6 +13,8 @@ const stripped = new Map<string, string>();
 
 const RELATIVE_IMPORT = /(?:\bfrom\s*|\bimport\s*\(?\s*)["'](\.{1,2}\/[^"']+)["']/g;
 const OWN_MODULE = /^(?:runtime|crds)\//;
+const TYPESCRIPT = /\.[mc]?ts$/;
+const MODULE = /\.(?:[mc]?ts|m?js)$/;
 
 /** Without the warning Node prints for its experimental stripping API on every process. */
 function strip(source: string, file: string): string {
@@ -27,6 +30,22 @@ function strip(source: string, file: string): string {
   }
 }
 
+/** A module as JavaScript: stripped by the cache, or here when the cache cannot be used. */
+function javaScriptOf(file: string): string | undefined {
+  const own = isOwn(file);
+  const known = own ? stripped.get(file) : undefined;
+  if (known !== undefined) return known;
+  let code: string;
+  try {
+    const text = readFileSync(file, "utf8");
+    code = TYPESCRIPT.test(file) ? (cachedJavaScript(text) ?? strip(text, file)) : text;
+  } catch {
+    return undefined;
+  }
+  if (own) stripped.set(file, code);
+  return code;
+}
+
 function isOwn(file: string): boolean {
   return file.startsWith(RUNTIME_ROOT) && OWN_MODULE.test(file.slice(RUNTIME_ROOT.length + 1));
 }
@@ -34,32 +53,27 @@ function isOwn(file: string): boolean {
 /**
  * The TypeScript modules a worker thread will import, from `roots` (its entry, the apps'
  * entries, the preloads) along relative static and dynamic imports, already stripped of
- * their types. Each worker isolate that strips TypeScript itself loads a stripper of its own,
- * about 5 MB a thread; the main thread has one already. Apps' files are read anew each time,
+ * their types. Each isolate that strips TypeScript itself loads a stripper of its own, so the
+ * stripping is the module cache's (bin/modules), and this thread strips only what the cache
+ * cannot hold. Apps' files are read anew each time,
  * so a reload sees the new code. What cannot be read or parsed is left to the worker's own
  * loader, which reports it as it always has.
  */
 export function workerSources(roots: readonly string[]): WorkerSources {
   const sources: Record<string, string> = {};
   const seen = new Set<string>();
-  const pending = [...roots];
-  for (let file = pending.pop(); file !== undefined; file = pending.pop()) {
-    if (seen.has(file)) continue;
-    seen.add(file);
-    const typescript = /\.[mc]?ts$/.test(file);
-    if (!typescript && !/\.m?js$/.test(file)) continue;
-    let code = typescript && isOwn(file) ? stripped.get(file) : undefined;
-    if (code === undefined) {
-      try {
-        const text = readFileSync(file, "utf8");
-        code = typescript ? strip(text, file) : text;
-      } catch {
-        continue;
-      }
-      if (typescript && isOwn(file)) stripped.set(file, code);
+  // In rounds, so that what the cache lacks is stripped by one short-lived process a round.
+  for (let round = roots.filter((f) => MODULE.test(f)); round.length > 0; ) {
+    for (const file of round) seen.add(file);
+    fillCache(round.filter((file) => TYPESCRIPT.test(file) && !stripped.has(file)));
+    const next: string[] = [];
+    for (const file of round) {
+      const code = javaScriptOf(file);
+      if (code === undefined) continue;
+      if (TYPESCRIPT.test(file)) sources[pathToFileURL(file).href] = code;
+      for (const [, specifier] of code.matchAll(RELATIVE_IMPORT)) next.push(resolve(dirname(file), specifier!));
     }
-    if (typescript) sources[pathToFileURL(file).href] = code;
-    for (const [, specifier] of code.matchAll(RELATIVE_IMPORT)) pending.push(resolve(dirname(file), specifier!));
+    round = [...new Set(next)].filter((f) => MODULE.test(f) && !seen.has(f));
   }
   return sources;
 }
