@@ -1,5 +1,4 @@
-// The runtime's entry points, for the CLI commands (which import them lazily).
-export { settingsFromEnv, OPTIONAL_ENV } from "./src/settings/settings-from-env.ts";
-export { runProcess } from "./src/process/run-process.ts";
-export { serve, type ServeOptions } from "./src/serve/supervisor.ts";
+// The runtime's entry points, one module per CLI command, so that a command loads only what it
+// runs (the commands import them lazily): `serve`'s supervisor never loads the HTTP front, the
+// thread pools or prom-client, which only its processes run.
 export type { AppEnv, Shared } from "./src/worker/app-env.ts";

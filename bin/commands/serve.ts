@@ -40,7 +40,7 @@ export const serve: Command = {
     const dispatch = dispatchFromEnv(process.env);
     if (!dispatch.ok) throw new CommandError(`${DISPATCH_ENV} ${dispatch.message}`);
     const sources = await readSources(Array.isArray(files) ? files : []);
-    const { serve: serveGroup } = await import("../../runtime/index.ts");
+    const { serve: serveGroup } = await import("../../runtime/serve.ts");
     return serveGroup({
       sources,
       name: typeof name === "string" ? name : undefined,

@@ -1,0 +1,2 @@
+// `processgroup serve`: a group's processes from a ProcessGroup file (see runtime/index.ts).
+export { serve, type ServeOptions } from "./src/serve/supervisor.ts";
