@@ -193,7 +193,7 @@ export class Supervisor implements AdminSource {
             })),
           ],
     );
-    // Loaded at the first scrape: a supervisor nobody scrapes (a laptop) is 10 MB lighter without it.
+    // Loaded at the first scrape: a supervisor nobody scrapes (a laptop) never loads it.
     const { AggregatorRegistry } = await import("prom-client");
     const registry = AggregatorRegistry.aggregate(labelled);
     return { contentType: registry.contentType, text: await registry.metrics() };
