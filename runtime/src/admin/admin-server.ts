@@ -1,4 +1,5 @@
-import { createServer, type Server, type ServerResponse } from "node:http";
+import type { Server, ServerResponse } from "node:http";
+import { nodeHttp } from "../http/node-http.ts";
 
 /** What the admin port reports; a `serve` supervisor answers for all its processes. */
 export interface AdminSource {
@@ -18,7 +19,7 @@ function send(res: ServerResponse, status: number, contentType: string, body: st
  * group has loaded and the process is not draining: readiness), /metrics (Prometheus).
  */
 export function createAdminServer(source: AdminSource): Server {
-  return createServer((req, res) => {
+  return nodeHttp.createServer((req, res) => {
     const path = (req.url ?? "/").split("?")[0];
     void (async () => {
       try {

@@ -1,6 +1,6 @@
 import type { Socket } from "node:net";
 import type { Logger } from "pino";
-import { STATUS_CODES } from "node:http";
+import { nodeHttp } from "../http/node-http.ts";
 import type { RuntimeMetrics } from "../observability/metrics.ts";
 import { loadFailedAnswer } from "../threads/load-failure.ts";
 import { PoolThread, type RecycleReason } from "../threads/pool-thread.ts";
@@ -343,7 +343,7 @@ export class ConnectionPool {
     this.#options.metrics.answered(UNREAD, status, 0);
     const body = `${message}\n`;
     const retry = status === 503 ? `Retry-After: ${RETRY_AFTER_SECONDS}\r\n` : "";
-    socket.end(`HTTP/1.1 ${status} ${STATUS_CODES[status] ?? "Error"}\r\nConnection: close\r\nContent-Type: text/plain; charset=utf-8\r\n${retry}Content-Length: ${Buffer.byteLength(body)}\r\n\r\n${body}`);
+    socket.end(`HTTP/1.1 ${status} ${nodeHttp.STATUS_CODES[status] ?? "Error"}\r\nConnection: close\r\nContent-Type: text/plain; charset=utf-8\r\n${retry}Content-Length: ${Buffer.byteLength(body)}\r\n\r\n${body}`);
     socket.on("error", () => {});
     socket.resume();
     socket.setTimeout(LINGER_MS, () => socket.destroy());

@@ -1,4 +1,5 @@
-import { createServer, STATUS_CODES, type IncomingMessage, type Server, type ServerResponse } from "node:http";
+import type { IncomingMessage, Server, ServerResponse } from "node:http";
+import { nodeHttp } from "./node-http.ts";
 import type { Duplex } from "node:stream";
 import type { Logger } from "pino";
 import type { RuntimeMetrics } from "../observability/metrics.ts";
@@ -37,7 +38,7 @@ export function createFrontServer(options: FrontOptions): Server {
   const table = mountTable(settings.applications);
   // The flags never change while a process runs, so each app's verdict is known up front.
   const problems = new Map(settings.applications.map((app) => [app.name, requirementProblem(app, settings)]));
-  const server = createServer(serverOptionsOf(settings.http));
+  const server = nodeHttp.createServer(serverOptionsOf(settings.http));
   const owed = new OwedResponses();
   const budget = new ConnectionBudget<Duplex>();
 
@@ -99,7 +100,7 @@ export function createFrontServer(options: FrontOptions): Server {
       socket.destroy();
       return;
     }
-    owed.fail(socket, rawErrorResponse(status, STATUS_CODES[status] ?? "Error"));
+    owed.fail(socket, rawErrorResponse(status, nodeHttp.STATUS_CODES[status] ?? "Error"));
   });
 
   return server;

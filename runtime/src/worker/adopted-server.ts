@@ -1,4 +1,5 @@
-import { Server as HttpServer } from "node:http";
+import type { Server as HttpServer } from "node:http";
+import { nodeHttp } from "../http/node-http.ts";
 import { Server as NetServer, type AddressInfo } from "node:net";
 
 // An app written for `node server.js` builds an http.Server and calls listen(3000). In a
@@ -78,7 +79,7 @@ function refuse(adoption: Adoption | undefined, message: string): never {
 function adoptingListen(this: NetServer, ...args: unknown[]): NetServer {
   const adoption = loading;
   const who = adoption?.entry ?? "an app";
-  if (!(this instanceof HttpServer)) {
+  if (!(this instanceof nodeHttp.Server)) {
     refuse(adoption, `${who}: listen() on a raw net.Server (or an https/http2 server) is not supported on a ProcessGroup worker thread; only an http.Server is adopted and served on the group's port (TLS ends in front of the group, at the Ingress)`);
   }
   if (adoptedServers.some((adopted) => mirrors(this, adopted))) {

@@ -1,4 +1,4 @@
-import { Server as HttpServer } from "node:http";
+import { nodeHttp } from "../http/node-http.ts";
 import { pathToFileURL } from "node:url";
 import { ADOPTION_WAIT_SECONDS, beginAdoption } from "./adopted-server.ts";
 import { appHandlerOf, serverHandlerOf, type AppHandler } from "./app-handler.ts";
@@ -14,7 +14,7 @@ export async function loadApp(entry: string): Promise<AppHandler> {
     const module = (await import(pathToFileURL(entry).href)) as { default?: unknown };
     if (adoption.error) throw adoption.error;
     // `module.exports = app.listen(3000)` (CommonJS, for supertest) exports the server itself.
-    if (module.default instanceof HttpServer) return serverHandlerOf(module.default);
+    if (module.default instanceof nodeHttp.Server) return serverHandlerOf(module.default);
     if (module.default !== undefined) return appHandlerOf(module.default, entry);
     const server = await adoption.server(ADOPTION_WAIT_SECONDS * 1000);
     if (adoption.error) throw adoption.error;

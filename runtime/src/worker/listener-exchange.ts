@@ -1,4 +1,5 @@
-import { IncomingMessage, ServerResponse } from "node:http";
+import type { IncomingMessage, ServerResponse } from "node:http";
+import { nodeHttp } from "../http/node-http.ts";
 import { Writable } from "node:stream";
 import type { RequestHead } from "../threads/protocol.ts";
 import { ChunkedDecoder } from "./chunked-decoder.ts";
@@ -126,7 +127,7 @@ export interface ListenerExchange {
  */
 export function listenerExchange(head: RequestHead, out: ResponseChannel): ListenerExchange {
   const socket = new CapturingSocket(out, head.remoteAddress, head.remotePort);
-  const req = new IncomingMessage(socket as never);
+  const req = new nodeHttp.IncomingMessage(socket as never);
   req.method = head.method;
   req.url = head.pathInfo + head.query;
   req.httpVersion = head.httpVersion;
@@ -140,7 +141,7 @@ export function listenerExchange(head: RequestHead, out: ResponseChannel): Liste
     req.push(null);
     req.complete = true;
   }
-  const res = new ServerResponse(req);
+  const res = new nodeHttp.ServerResponse(req);
   // The front decides framing and keep-alive with the real client; here the body stays plain.
   res.useChunkedEncodingByDefault = false;
   res.sendDate = false;

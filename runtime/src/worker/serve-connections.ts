@@ -1,4 +1,5 @@
-import { createServer, STATUS_CODES, type IncomingMessage, type ServerResponse } from "node:http";
+import type { IncomingMessage, ServerResponse } from "node:http";
+import { nodeHttp } from "../http/node-http.ts";
 import type { Socket } from "node:net";
 import type { Duplex } from "node:stream";
 import type { MessagePort } from "node:worker_threads";
@@ -96,7 +97,7 @@ export function serveConnections(port: MessagePort, data: WorkerData, serving: C
     },
   });
 
-  const server = createServer(serverOptionsOf(serving.http));
+  const server = nodeHttp.createServer(serverOptionsOf(serving.http));
 
   const startNext = () => {
     while (freeSlots.length > 0) {
@@ -225,7 +226,7 @@ export function serveConnections(port: MessagePort, data: WorkerData, serving: C
       socket.destroy();
       return;
     }
-    owed.fail(socket, rawErrorResponse(status, STATUS_CODES[status] ?? "Error"));
+    owed.fail(socket, rawErrorResponse(status, nodeHttp.STATUS_CODES[status] ?? "Error"));
   });
 
   /** Sockets whose first request has not begun, with the timer that stops waiting for it. */
