@@ -95,6 +95,14 @@ describe("the Helm chart, rendered by real helm", () => {
     expect(container(await template("--set", "nodeOptions="))?.env?.map((e) => e.name)).not.toContain("NODE_OPTIONS");
   });
 
+  it("gives the operator a writable /tmp (its module cache) under a read-only root filesystem", async () => {
+    const pod = ((await template()).find((o) => o.kind === "Deployment") as V1Deployment).spec?.template.spec;
+    const operator = pod?.containers[0];
+    expect(operator?.securityContext?.readOnlyRootFilesystem).toBe(true);
+    const mount = operator?.volumeMounts?.find((m) => m.mountPath === "/tmp");
+    expect(pod?.volumes?.find((v) => v.name === mount?.name)?.emptyDir).toBeDefined();
+  });
+
   it("grants no wildcard and nothing on Secrets", async () => {
     const rules = (await template()).flatMap((o) => o.rules ?? []);
     expect(rules.length).toBeGreaterThan(0);
