@@ -30,14 +30,14 @@ interface Server {
 }
 
 async function startPlain(): Promise<Server> {
-  const launched = launch(process.execPath, [here("./runtime/apps/plain-server.ts")]);
+  const launched = launch(process.execPath, [here("./runtime/apps/plain-server.mjs")]);
   const { port } = await waitForServingLine(launched, READY_MS);
   return { id: "plain", port, launched };
 }
 
 async function startRuntime(name: string, tree: string, threads: number, dir: string): Promise<Server> {
   const file = join(dir, `${name}-${threads}.yaml`);
-  const entry = here("./runtime/apps/runtime-listener.ts");
+  const entry = here("./runtime/apps/runtime-listener.mjs");
   await writeFile(
     file,
     [

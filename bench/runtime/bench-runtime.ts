@@ -4,7 +4,7 @@ import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { evaluateGoals } from "./goals.ts";
-import { CPU_ITERATIONS } from "./handlers.ts";
+import { CPU_ITERATIONS } from "./handlers.mjs";
 import { load, measure, settle } from "./measure.ts";
 import { estimatedSeconds, type RuntimePlan } from "./plan.ts";
 import { Fleet } from "./fleet.ts";
@@ -26,7 +26,7 @@ function notesOf(plan: RuntimePlan): string[] {
   return [
     "wrk and the servers share this machine's cores: every server's numbers include the CPU wrk takes from it, the same for all.",
     "Every server is started and warmed up first; while one is measured, the others are frozen (SIGSTOP) and take no CPU.",
-    `The runtime serves the ${HANDLER_FORMS[main]} form of the shared handler (bench/runtime/apps/runtime-${main}.ts).`,
+    `The runtime serves the ${HANDLER_FORMS[main]} form of the shared handler (bench/runtime/apps/runtime-${main}.mjs).`,
     "The runtime and mod_wsgi run at most processes × threads requests at once by design (a thread serves one request at a time); with 10 ms of I/O their ceiling is processes × threads × 100 req/s, while event-loop servers (node:http, node:cluster, PM2) overlap every connection's wait.",
     `CPU-bound: Node servers run ${CPU_ITERATIONS.toLocaleString("en")} iterations, mod_wsgi the same loop ${(CPU_ITERATIONS / 25).toLocaleString("en")} times (CPython is ~25× slower at it), about the same milliseconds per request: compare mod_wsgi's CPU numbers for parallelism only.`,
   ];

@@ -1,5 +1,5 @@
 // How to start each server of the bench and know it is ready. Every server runs the workloads of
-// handlers.ts (Apache: apps/app.wsgi) on 127.0.0.1 and is stopped with its whole process tree.
+// handlers.mjs (Apache: apps/app.wsgi) on 127.0.0.1 and is stopped with its whole process tree.
 import { chmod, copyFile, mkdir, writeFile } from "node:fs/promises";
 import { userInfo } from "node:os";
 import { join } from "node:path";
@@ -75,7 +75,7 @@ async function startRuntime(spec: ServerSpec, context: ServerContext): Promise<R
       "  applications:",
       "    - name: bench",
       "      mount: /",
-      `      entry: ${here(`./apps/runtime-${spec.handler ?? "fetch"}.ts`)}`,
+      `      entry: ${here(`./apps/runtime-${spec.handler ?? "fetch"}.mjs`)}`,
       "",
     ].join("\n"),
   );
@@ -159,9 +159,9 @@ async function startApache(spec: ServerSpec, context: ServerContext): Promise<Ru
 export async function startServer(spec: ServerSpec, context: ServerContext): Promise<RunningServer> {
   switch (spec.kind) {
     case "plain":
-      return startNodeScript(spec, [here("./apps/plain-server.ts")]);
+      return startNodeScript(spec, [here("./apps/plain-server.mjs")]);
     case "cluster":
-      return startNodeScript(spec, [here("./apps/cluster-server.ts"), String(spec.processes)]);
+      return startNodeScript(spec, [here("./apps/cluster-server.mjs"), String(spec.processes)]);
     case "thread-hop":
       return startNodeScript(spec, [here("../thread-hop-server.ts")]);
     case "reuse-port":

@@ -1,4 +1,4 @@
-import { BYTES_SIZE, CPU_ITERATIONS, IO_WAIT_MS } from "./handlers.ts";
+import { BYTES_SIZE, CPU_ITERATIONS, IO_WAIT_MS } from "./handlers.mjs";
 import type { Workload } from "./types.ts";
 
 /**

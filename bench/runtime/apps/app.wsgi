@@ -1,7 +1,7 @@
-# The bench workloads for Apache + mod_wsgi, mirroring bench/runtime/handlers.ts.
+# The bench workloads for Apache + mod_wsgi, mirroring bench/runtime/handlers.mjs.
 import time
 
-# The same loop as cpuWork() in handlers.ts. CPython runs it about 25 times slower than V8,
+# The same loop as cpuWork() in handlers.mjs. CPython runs it about 25 times slower than V8,
 # so it runs 1/25 of the iterations: about the same milliseconds of one core per request,
 # which makes the CPU workload a test of parallelism (processes past the GIL), not of speed.
 CPU_ITERATIONS = 40000

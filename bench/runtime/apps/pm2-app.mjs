@@ -2,6 +2,6 @@
 // workers share the port through node:cluster, exactly as PM2 users deploy.
 import { createServer } from "node:http";
 
-const { listener } = await import("../handlers.ts");
+const { listener } = await import("../handlers.mjs");
 const port = Number(process.env.PORT);
 createServer({ keepAliveTimeout: 30_000 }, listener).listen(port, "127.0.0.1");

@@ -2,15 +2,15 @@
 // on the shared port (the primary accepts and hands connections round-robin, Node's default on
 // Linux), all running the shared handler.
 //
-//   node cluster-server.ts WORKERS
+//   node cluster-server.mjs WORKERS
 import cluster from "node:cluster";
 import { createServer } from "node:http";
-import { listener } from "../handlers.ts";
-import { announceServing } from "./announce.ts";
+import { listener } from "../handlers.mjs";
+import { announceServing } from "./announce.mjs";
 
 if (cluster.isPrimary) {
   const workers = Number(process.argv[2]);
-  if (!Number.isInteger(workers) || workers < 1) throw new Error("usage: cluster-server.ts WORKERS");
+  if (!Number.isInteger(workers) || workers < 1) throw new Error("usage: cluster-server.mjs WORKERS");
   let listening = 0;
   cluster.on("listening", (_worker, address) => {
     listening += 1;
