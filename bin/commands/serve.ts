@@ -1,4 +1,4 @@
-import { CommandError, UsageError, type Command } from "../command.ts";
+import { UsageError, type Command } from "../command.ts";
 import { readSources } from "../sources.ts";
 
 function portOf(value: unknown, flag: string): number {
@@ -36,9 +36,6 @@ export const serve: Command = {
     if (!isLogLevel(level)) throw new UsageError(`--log-level must be one of ${LOG_LEVELS.join(", ")}, not '${level}'`);
     const format = values["log-format"];
     if (format !== undefined && format !== "json" && format !== "pretty") throw new UsageError(`--log-format must be one of ${LOG_FORMATS.join(", ")}, not '${String(format)}'`);
-    const { dispatchFromEnv, DISPATCH_ENV } = await import("../../runtime/src/settings/dispatch-from-env.ts");
-    const dispatch = dispatchFromEnv(process.env);
-    if (!dispatch.ok) throw new CommandError(`${DISPATCH_ENV} ${dispatch.message}`);
     const sources = await readSources(Array.isArray(files) ? files : []);
     const { serve: serveGroup } = await import("../../runtime/serve.ts");
     return serveGroup({
@@ -52,7 +49,6 @@ export const serve: Command = {
       logLevel: level,
       logFormat: format ?? logFormatOf(process.env, process.stdout.isTTY === true),
       reloadOnChange: values["no-reload"] !== true,
-      dispatch: dispatch.dispatch,
     });
   },
 };

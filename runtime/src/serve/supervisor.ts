@@ -3,18 +3,14 @@ import type { Server } from "node:http";
 import type { Logger } from "pino";
 import { createAdminServer } from "../admin/admin-server.ts";
 import { createLogger, LOG_FORMAT_ENV, type LogFormat } from "../observability/logger.ts";
-import type { Dispatch } from "../settings/dispatch.ts";
 import { DEFAULT_HTTP_LIMITS, type HttpLimits, type LocalOptions } from "../settings/runtime-settings.ts";
-import { groupFromFile } from "../settings/settings-from-file.ts";
+import type { Source } from "./pick-group.ts";
+import { pickGroupApart } from "./pick-group-apart.ts";
 import { bannerLines, mountsByGroup, urlOf } from "./banner.ts";
 import { Supervisor } from "./group-supervisor.ts";
 import { portProblem, probePort } from "./port-probe.ts";
 
-/** A ProcessGroup file's text and the name it goes by (its path, or "<stdin>"). */
-export interface Source {
-  readonly file: string;
-  readonly text: string;
-}
+export type { Source };
 
 export interface ServeOptions {
   readonly sources: readonly Source[];
@@ -28,7 +24,6 @@ export interface ServeOptions {
   readonly logFormat: LogFormat;
   readonly reloadOnChange: boolean;
   readonly http?: HttpLimits;
-  readonly dispatch: Dispatch;
 }
 
 const SIGNALS = ["SIGTERM", "SIGINT", "SIGHUP"] as const;
@@ -43,17 +38,6 @@ const PARENT_POLL_MS = 500;
 function fail(lines: readonly string[]): number {
   process.stderr.write(lines.map((l) => `processgroup serve: ${l}\n`).join(""));
   return 1;
-}
-
-/** The one group to run among the sources: the named one, or the only one. */
-function pickGroup(options: ServeOptions, local: LocalOptions): ReturnType<typeof groupFromFile> {
-  const results = options.sources.map((s) => groupFromFile(s.text, s.file, local, options.name));
-  const found = results.filter((r) => r.ok);
-  const invalid = results.flatMap((r) => (r.ok || r.errors.every((e) => / no ProcessGroup( named \S+| in the file)$/.test(e)) ? [] : r.errors));
-  if (invalid.length > 0) return { ok: false, errors: invalid };
-  if (found.length === 1) return found[0]!;
-  if (found.length > 1) return { ok: false, errors: [`${found.length} files hold a ProcessGroup; name one with --name`] };
-  return results.length === 1 ? results[0]! : { ok: false, errors: [options.name === undefined ? "no ProcessGroup in the files" : `no ProcessGroup named ${options.name} in the files`] };
 }
 
 function listenAdmin(admin: Server, host: string, port: number): Promise<string | undefined> {
@@ -81,7 +65,7 @@ function watchParent(onLost: () => void): () => void {
 
 /** Runs `processgroup serve` until SIGTERM, SIGINT or SIGHUP; returns the exit code. */
 export async function serve(options: ServeOptions): Promise<number> {
-  const local: LocalOptions = {
+  const local: Omit<LocalOptions, "dispatch"> = {
     host: options.host,
     port: options.port,
     adminHost: options.adminHost,
@@ -91,9 +75,8 @@ export async function serve(options: ServeOptions): Promise<number> {
     accessLog: options.accessLog,
     logLevel: options.logLevel,
     http: options.http ?? DEFAULT_HTTP_LIMITS,
-    dispatch: options.dispatch,
   };
-  const group = pickGroup(options, local);
+  const group = pickGroupApart({ sources: options.sources, name: options.name, local });
   if (!group.ok) return fail(group.errors);
   const { settings, processes } = group;
 

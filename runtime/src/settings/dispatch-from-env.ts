@@ -1,8 +1,6 @@
 import { z } from "zod";
 import { DISPATCH_ENV, DISPATCHES, type Dispatch } from "./dispatch.ts";
 
-export { DISPATCH_ENV };
-
 const DispatchValue = z.enum(DISPATCHES);
 
 // Parsed where the other settings are (`run` from its env, `serve` from its file and flags), so
