@@ -4,13 +4,17 @@
 // the CLI (the `serve` supervisor and its processes, `run` in a pod, the operator) load none:
 // what is missing is stripped once, by a short-lived process, and a load hook serves the
 // rest. Plain JavaScript, because it runs before anything can be stripped.
-import { spawnSync } from "node:child_process";
-import { hash } from "node:crypto";
-import { accessSync, constants, mkdirSync, readdirSync, readFileSync, renameSync, statSync, writeFileSync } from "node:fs";
-import { registerHooks } from "node:module";
-import { tmpdir, userInfo } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
+
+// Node's modules as CommonJS: an ES import of node:crypto or node:fs reads every export, and
+// some are lazy getters (crypto's webcrypto, fs's streams) that load more for nothing. Every
+// process of the CLI and every worker thread runs this module.
+const { spawnSync } = process.getBuiltinModule("node:child_process");
+const { hash } = process.getBuiltinModule("node:crypto");
+const { accessSync, constants, mkdirSync, readdirSync, readFileSync, renameSync, statSync, writeFileSync } = process.getBuiltinModule("node:fs");
+const { registerHooks } = process.getBuiltinModule("node:module");
+const { tmpdir, userInfo } = process.getBuiltinModule("node:os");
 
 /** A folder of one's own, or `off`, instead of the default. */
 export const MODULE_CACHE_ENV = "PROCESSGROUP_MODULE_CACHE";
