@@ -14,7 +14,7 @@ const { spawnSync } = process.getBuiltinModule("node:child_process");
 const { hash } = process.getBuiltinModule("node:crypto");
 const { accessSync, constants, mkdirSync, readdirSync, readFileSync, renameSync, statSync, writeFileSync } = process.getBuiltinModule("node:fs");
 const { registerHooks } = process.getBuiltinModule("node:module");
-const { tmpdir, userInfo } = process.getBuiltinModule("node:os");
+const { tmpdir } = process.getBuiltinModule("node:os");
 
 /** A folder of one's own, or `off`, instead of the default. */
 export const MODULE_CACHE_ENV = "PROCESSGROUP_MODULE_CACHE";
@@ -51,11 +51,13 @@ let chosen;
  * emptyDir on /tmp); undefined when none can be written and read, or when it is `off`.
  */
 export function cacheDirectory() {
+  // process.getuid, not os.userInfo(): a container's user often has no passwd entry, and
+  // userInfo() throws for it.
   if (chosen !== undefined) return chosen || undefined;
   const asked = process.env[MODULE_CACHE_ENV];
   if (asked === "off") chosen = "";
   else if (asked) chosen = usable(asked) ?? "";
-  else chosen = usable(join(PROJECT_ROOT, "node_modules", ".cache", "processgroup", "modules")) ?? usable(join(tmpdir(), `processgroup-modules-${userInfo().uid}`)) ?? "";
+  else chosen = usable(join(PROJECT_ROOT, "node_modules", ".cache", "processgroup", "modules")) ?? usable(join(tmpdir(), `processgroup-modules-${process.getuid?.() ?? "user"}`)) ?? "";
   return chosen || undefined;
 }
 
@@ -116,8 +118,13 @@ export function ownModules() {
 
 /** What every process of the CLI does first: the cache filled with its modules, and served. */
 export function prepareModuleCache() {
-  fillCache(ownModules());
-  registerModuleCache();
+  try {
+    fillCache(ownModules());
+    registerModuleCache();
+  } catch (error) {
+    // Without the cache every module still loads, as Node strips it: a warning, not a failure.
+    process.emitWarning(`processgroup: the stripped-module cache is off (${error?.message ?? error})`);
+  }
 }
 
 /** Serves the cached JavaScript of the project's own TypeScript modules; the rest loads as usual. */

@@ -1,5 +1,5 @@
 import { spawnSync } from "node:child_process";
-import { mkdtempSync, readdirSync, writeFileSync } from "node:fs";
+import { chownSync, mkdtempSync, readdirSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -56,5 +56,19 @@ describe("the stripped-module cache", () => {
     };
     expect(run(join(dir, "cache"))).toEqual({ modules: 2, stripper: false });
     expect(run("off")).toEqual({ modules: 2, stripper: true });
+  });
+
+  // A pod's user (runAsUser 10001) has no passwd entry, and the image's folders are not its
+  // own: the cache goes to the temporary folder, found without os.userInfo(), which throws there.
+  const canSwitchUser = process.getuid?.() === 0 && spawnSync("setpriv", ["--version"]).status === 0;
+  it.skipIf(!canSwitchUser)("serves a user with no passwd entry from the temporary folder (skipped unless root with setpriv)", () => {
+    const uid = 10_777;
+    const tmp = mkdtempSync(join(tmpdir(), "module-cache-user-"));
+    chownSync(tmp, uid, uid);
+    const bin = fileURLToPath(new URL("../processgroup.js", import.meta.url));
+    const result = spawnSync("setpriv", [`--reuid=${uid}`, `--regid=${uid}`, "--clear-groups", process.execPath, bin, "--version"], { encoding: "utf8", env: { ...process.env, TMPDIR: tmp, PROCESSGROUP_MODULE_CACHE: "" } });
+    expect(result.stderr).toBe("");
+    expect(result.stdout).toMatch(/^processgroup \S+ \(Node /);
+    expect(readdirSync(join(tmp, `processgroup-modules-${uid}`)).filter((f) => f.endsWith(".js")).length).toBeGreaterThan(100);
   });
 });
