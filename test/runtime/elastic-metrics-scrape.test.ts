@@ -39,7 +39,7 @@ describe("scraping a runtime's /metrics for an elastic decision", () => {
     expect(loaded).toEqual({ podName: "web-1", sample: { kind: "known", busyThreads: 2, threads: 2, queueLength: 1 } });
     const decision = decideScale({
       limits: { minProcesses: 1, maxProcesses: 4, targetBusyPercent: 70, scaleDownStabilizationSeconds: 300 },
-      samples: [loaded.sample],
+      samples: loaded ? [loaded.sample] : [],
       current: 1,
       history: [],
       now: Date.now(),
