@@ -22,6 +22,8 @@ const rows: Row[] = [
   { what: "one thread over 70% of 15 grows by one", input: { samples: [pod(11)], current: 1 }, desired: 2, reason: "AboveTarget" },
   { what: "a queue grows at once, even under the target ratio", input: { samples: [pod(1, 1)], current: 1 }, desired: 2, reason: "QueueNotEmpty" },
   { what: "a saturated pod with a long queue grows to what the demand needs", input: { samples: [pod(15, 15)], current: 1 }, desired: 3, reason: "QueueNotEmpty" },
+  { what: "a queue while processes are still starting waits for them", input: { samples: [pod(15, 2)], current: 3 }, desired: 3, reason: "QueueNotEmpty" },
+  { what: "a queue longer than the starting processes take grows further", input: { samples: [pod(15, 40)], current: 3 }, desired: 5, reason: "QueueNotEmpty", limitedBy: "maxProcesses" },
   { what: "growth stops at maxProcesses", input: { samples: [pod(15, 100), pod(15, 100)], current: 2 }, desired: 5, reason: "QueueNotEmpty", limitedBy: "maxProcesses" },
   { what: "at maxProcesses with a queue stays at max", input: { samples: Array.from({ length: 5 }, () => pod(15, 3)), current: 5 }, desired: 5, reason: "QueueNotEmpty", limitedBy: "maxProcesses" },
   {

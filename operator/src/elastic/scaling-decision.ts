@@ -93,7 +93,8 @@ function recommend(input: ScalingInput, load: Load): { processes: number; reason
   const shrink = processesFor(busy + queue + unknown * perProcess, perProcess, limits.targetBusyPercent);
   if (queue > 0) {
     // No spare thread anywhere (Apache spawns a child when idle threads fall under MinSpareThreads).
-    return { processes: Math.max(grow, current + 1), reason: "QueueNotEmpty", message: measured };
+    // Processes asked for but not ready yet are that spare: the queue alone does not add more.
+    return { processes: Math.max(grow, input.samples.length + 1, current), reason: "QueueNotEmpty", message: measured };
   }
   if (grow > current) return { processes: grow, reason: "AboveTarget", message: measured };
   if (shrink < current) return { processes: shrink, reason: "BelowTarget", message: measured };
