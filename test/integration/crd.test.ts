@@ -229,11 +229,20 @@ describe("kubectl", () => {
     await withNamespace("columns", async (namespace) => {
       await create(namespace, processGroup("worker", { processes: 2, threads: 25, applications: [hello] }));
       await writeStatus(namespace, "worker", { processes: 2, readyProcesses: 1, threads: 25, multiprocess: true, multithread: true });
+      await create(namespace, processGroup("elastic", { processes: 1, elastic: { maxProcesses: 4 }, applications: [hello] }));
+      await writeStatus(namespace, "elastic", { processes: 3, desiredProcesses: 3, readyProcesses: 2, threads: 15, multiprocess: true, multithread: true });
       const result = await kubectl(["get", "pgrp", "-n", namespace]);
       expect(result.stderr).toBe("");
-      const [header = "", row = ""] = result.stdout.trim().split("\n");
-      expect(header.split(/\s+/)).toEqual(["NAME", "PROCESSES", "DESIRED", "READY", "THREADS", "MULTIPROCESS", "MULTITHREAD", "AGE"]);
-      expect(row.split(/\s+/).slice(0, 7)).toEqual(["worker", "2", "<none>", "1", "25", "true", "true"]);
+      const [header = "", ...rows] = result.stdout.trimEnd().split("\n");
+      const names = header.split(/\s+/);
+      expect(names).toEqual(["NAME", "PROCESSES", "DESIRED", "READY", "THREADS", "MULTIPROCESS", "MULTITHREAD", "AGE"]);
+      // Cells by the header's column positions: a group that is not elastic leaves DESIRED empty.
+      const starts = names.map((n) => header.indexOf(n));
+      const cells = (row: string) => starts.slice(0, 7).map((start, i) => row.slice(start, starts[i + 1]).trim());
+      expect(rows.map(cells)).toEqual([
+        ["elastic", "3", "3", "2", "15", "true", "true"],
+        ["worker", "2", "", "1", "25", "true", "true"],
+      ]);
     });
   });
 
