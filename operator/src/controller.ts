@@ -219,6 +219,7 @@ export class Controller {
     const routing = routingOf(pg);
     if (!routing) return;
     const key = keyOf(routing.metadata.namespace, routing.metadata.name);
+    if (event === "delete" && pg.metadata?.uid) this.#options.elastic?.forget(pg.metadata.uid);
     this.#queue.add(key);
     const hosts = new Set([this.#hosts.get(key), routing.spec?.route?.host].filter((h): h is string => h !== undefined));
     if (event === "delete" || !routing.spec?.route) this.#hosts.delete(key);
