@@ -30,7 +30,7 @@ describe("scraping a runtime's /metrics for an elastic decision", () => {
     expect(await scraper.scrape([target])).toEqual([{ podName: "web-1", sample: { kind: "known", busyThreads: 0, threads: 2, queueLength: 0 } }]);
 
     // Three slow requests on two threads: both busy, one waiting.
-    const requests = [1, 2, 3].map(() => group.get("/sleep?ms=800").then((r) => r.status));
+    const requests = [1, 2, 3].map(() => group.get("/sleep?ms=400").then((r) => r.status));
     const [loaded] = await until("2 busy threads and 1 queued request", 5_000, async () => {
       const results = await scraper.scrape([target]);
       const sample = results[0]?.sample;
