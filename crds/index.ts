@@ -5,6 +5,7 @@ export * from "./src/contract.ts";
 export * from "./src/crd.ts";
 export * from "./src/crd-yaml.ts";
 export * from "./src/documents.ts";
+export * from "./src/elastic.ts";
 export * from "./src/flags.ts";
 export * from "./src/problems.ts";
 export * from "./src/process-group.ts";

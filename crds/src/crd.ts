@@ -27,6 +27,7 @@ export function processGroupCrd() {
           },
           additionalPrinterColumns: [
             column("Processes", "integer", ".status.processes", "Desired processes (pods)."),
+            column("Desired", "integer", ".status.desiredProcesses", "An elastic group's processes as the operator's scaling decision wants them."),
             column("Ready", "integer", ".status.readyProcesses", "Processes ready to serve."),
             column("Threads", "integer", ".status.threads", "Worker threads per application group in each process."),
             column("Multiprocess", "boolean", ".status.multiprocess", "The multiprocess flag the applications see."),

@@ -10,6 +10,8 @@ const vectors = [
   { spec: { processes: 1, threads: 1 }, processes: 1, threads: 1, multiprocess: true, multithread: false, emulates: "one process, one thread, explicit" },
   { spec: { threads: 1 }, processes: 1, threads: 1, multiprocess: false, multithread: false, emulates: "serialised single process" },
   { spec: {}, processes: 1, threads: 15, multiprocess: false, multithread: true, emulates: "defaults" },
+  { spec: { elastic: { maxProcesses: 4 } }, processes: 1, threads: 15, multiprocess: true, multithread: true, emulates: "elastic, minimum omitted (Apache's spare-worker MPMs)" },
+  { spec: { processes: 2, threads: 1, elastic: { maxProcesses: 8 } }, processes: 2, threads: 1, multiprocess: true, multithread: false, emulates: "elastic prefork, minimum 2" },
 ];
 
 describe("flags (mod_wsgi's rule)", () => {

@@ -1,6 +1,7 @@
 import { z } from "zod";
 import { Application, applicationGroupName, applicationGroupOf } from "./application.ts";
 import { Condition } from "./conditions.ts";
+import { Elastic } from "./elastic.ts";
 import { integerAtLeast, nonEmptyString, quantity, dnsName, dnsLabel, seconds } from "./fields.ts";
 import { DEFAULT_THREADS, flags } from "./flags.ts";
 import { withRules, type Rule } from "./rules.ts";
@@ -115,6 +116,7 @@ function duplicatesOf<T>(items: readonly T[], key: (item: T) => string, field: s
 // both against the same specs.
 type SpecShape = {
   processes?: number | undefined;
+  elastic?: { maxProcesses: number } | undefined;
   threads: number;
   applications: Application[];
   env: { name: string }[];
@@ -142,8 +144,8 @@ const specRules: Rule<SpecShape>[] = [
     },
   },
   {
-    cel: "self.applications.all(a, !has(a.requires) || !has(a.requires.multiprocess) || a.requires.multiprocess == has(self.processes))",
-    message: "an application's requires.multiprocess contradicts the group: multiprocess is true exactly when processes is set (even to 1), so requires.multiprocess=false needs processes omitted",
+    cel: "self.applications.all(a, !has(a.requires) || !has(a.requires.multiprocess) || a.requires.multiprocess == (has(self.processes) || has(self.elastic)))",
+    message: "an application's requires.multiprocess contradicts the group: multiprocess is true exactly when processes is set (even to 1) or elastic is, so requires.multiprocess=false needs both omitted",
     fieldPath: ".applications",
     violations: (s) =>
       s.applications.flatMap((a, i) =>
@@ -159,11 +161,18 @@ const specRules: Rule<SpecShape>[] = [
         a.requires?.multithread !== undefined && a.requires.multithread !== flags(s).multithread ? [["applications", i, "requires", "multithread"]] : [],
       ),
   },
+  {
+    cel: "!has(self.elastic) || !has(self.processes) || self.processes <= self.elastic.maxProcesses",
+    message: "processes is an elastic group's minimum (kubectl scale sets it) and must not exceed elastic.maxProcesses",
+    fieldPath: ".processes",
+    violations: (s) => (s.elastic !== undefined && s.processes !== undefined && s.processes > s.elastic.maxProcesses ? [["processes"]] : []),
+  },
 ];
 
 export const ProcessGroupSpecFields = z
     .strictObject({
-      processes: integerAtLeast(1, "Number of runtime processes (pods: the Deployment's replicas), like processes= of WSGIDaemonProcess. Setting it, even to 1, makes multiprocess true (mod_wsgi's rule: the group may be one of several serving the app); omit it for one process with multiprocess false. kubectl scale sets it.").optional(),
+      processes: integerAtLeast(1, "Number of runtime processes (pods: the Deployment's replicas), like processes= of WSGIDaemonProcess. Setting it, even to 1, makes multiprocess true (mod_wsgi's rule: the group may be one of several serving the app); omit it for one process with multiprocess false. kubectl scale sets it. With elastic, it is the minimum the operator scales down to.").optional(),
+      elastic: Elastic.optional(),
       threads: integerAtLeast(1, `Worker threads per application group in each process, like threads= (default ${DEFAULT_THREADS}). More than 1 makes multithread true.`).default(DEFAULT_THREADS),
       concurrency: integerAtLeast(
         1,
@@ -204,12 +213,14 @@ export const ProcessGroupStatus = z
   .object({
     observedGeneration: z.int().min(0).optional().meta({ description: "The .metadata.generation this status describes." }),
     processes: z.int().min(0).optional().meta({ description: "Desired processes (the Deployment's replicas)." }),
+    desiredProcesses: z.int().min(0).optional().meta({ description: "An elastic group's processes as the operator's last scaling decision wants them (see the ScalingActive condition for why)." }),
+    lastScaleTime: z.string().optional().meta({ description: "When the operator last changed an elastic group's processes (RFC 3339).", format: "date-time" }),
     readyProcesses: z.int().min(0).optional().meta({ description: "Processes that are ready to serve." }),
     threads: z.int().min(0).optional().meta({ description: "Worker threads per application group in each process." }),
     multiprocess: z.boolean().optional().meta({ description: "The multiprocess flag the applications see." }),
     multithread: z.boolean().optional().meta({ description: "The multithread flag the applications see." }),
     selector: z.string().optional().meta({ description: "Label selector of the group's pods, for the scale subresource (HPA)." }),
-    conditions: z.array(Condition).optional().meta({ description: "Ready, Progressing and Degraded." }),
+    conditions: z.array(Condition).optional().meta({ description: "Ready, Progressing and Degraded; ScalingActive on an elastic group (reason: why the operator chose its processes)." }),
   })
   .meta({ description: "What the operator observed." });
 

@@ -49,6 +49,7 @@ describe("the generated CRD", () => {
     expect(version.subresources.status).toEqual({});
     expect(version.additionalPrinterColumns.map((c: { name: string }) => c.name)).toEqual([
       "Processes",
+      "Desired",
       "Ready",
       "Threads",
       "Multiprocess",

@@ -3,6 +3,7 @@ import type { Logger } from "pino";
 import { z } from "zod";
 import { API_GROUP, API_VERSION, PLURAL } from "../../crds/index.ts";
 import type { Clock } from "./clock.ts";
+import type { ElasticScaler } from "./elastic/elastic-scaler.ts";
 import type { EventRecorder } from "./events/event-recorder.ts";
 import type { ApiClients } from "./kube/api-clients.ts";
 import { isConflict } from "./kube/api-errors.ts";
@@ -31,6 +32,7 @@ export interface ControllerOptions {
   readonly log: Logger;
   readonly metrics: OperatorMetrics;
   readonly events: EventRecorder;
+  readonly elastic?: ElasticScaler | undefined;
 }
 
 /** One resource watched in every namespace we are told (or cluster-wide), read as one cache. */
@@ -179,6 +181,7 @@ export class Controller {
       events: options.events,
       runtimeImage: options.runtimeImage,
       clock: options.clock,
+      elastic: options.elastic,
     };
   }
 
@@ -216,6 +219,7 @@ export class Controller {
     const routing = routingOf(pg);
     if (!routing) return;
     const key = keyOf(routing.metadata.namespace, routing.metadata.name);
+    if (event === "delete" && pg.metadata?.uid) this.#options.elastic?.forget(pg.metadata.uid);
     this.#queue.add(key);
     const hosts = new Set([this.#hosts.get(key), routing.spec?.route?.host].filter((h): h is string => h !== undefined));
     if (event === "delete" || !routing.spec?.route) this.#hosts.delete(key);
@@ -254,6 +258,8 @@ export class Controller {
       try {
         const outcome = await reconcile(this.#deps, namespace, name);
         this.#queue.forget(key);
+        // An elastic group's load changes with no event to say so: it is looked at again.
+        if (outcome.requeueAfterMs !== undefined) this.#queue.addAfter(key, outcome.requeueAfterMs);
         metrics.reconciles.inc({ result: outcome.result });
         if (outcome.changes.length > 0) log.info({ result: outcome.result, changes: outcome.changes }, "reconciled");
         else log.debug({ result: outcome.result }, "reconciled; nothing to change");

@@ -1,7 +1,10 @@
 import { VersionApi, type KubeConfig } from "@kubernetes/client-node";
 import type { Logger } from "pino";
 import { systemClock, type Clock } from "./clock.ts";
+import { ADMIN_PORT } from "../../crds/index.ts";
 import { Controller } from "./controller.ts";
+import { ElasticScaler } from "./elastic/elastic-scaler.ts";
+import { httpPodMetricsScraper } from "./elastic/pod-metrics-scraper.ts";
 import { EventRecorder } from "./events/event-recorder.ts";
 import { makeApiClients, type ApiClients } from "./kube/api-clients.ts";
 import { LeaderElector, type LeaderElectionTimings } from "./leader/leader-election.ts";
@@ -14,6 +17,18 @@ import type { Backoff } from "./queue/backoff.ts";
 /** How often a reachable API server is asked again, and how long one check may take. */
 const API_CHECK_INTERVAL_MS = 10_000;
 const API_CHECK_TIMEOUT_MS = 5_000;
+
+/** How often an elastic group's pods are read and its processes decided again. */
+export const ELASTIC_INTERVAL_MS = 5_000;
+/** A pod's /metrics that takes longer counts as unknown: one slow pod must not hold up the decision. */
+export const ELASTIC_SCRAPE_TIMEOUT_MS = 1_000;
+
+export interface ElasticSettings {
+  /** The pods' admin port (the runtime's ADMIN_PORT in every pod the operator renders). */
+  readonly metricsPort: number;
+  readonly intervalMs: number;
+  readonly scrapeTimeoutMs: number;
+}
 
 export interface LeaderElectionSettings {
   readonly enabled: boolean;
@@ -40,6 +55,8 @@ export interface OperatorOptions {
   readonly clock?: Clock;
   /** Process-wide metrics (CPU, memory, event loop); off when several operators share a process. */
   readonly processMetrics?: boolean;
+  /** Where and how often elastic groups' pods are read (default: ADMIN_PORT, every 5 s, 1 s timeout). */
+  readonly elastic?: Partial<ElasticSettings>;
 }
 
 /**
@@ -56,6 +73,7 @@ export class Operator {
   readonly #server: HealthServer | undefined;
   readonly #elector: LeaderElector | undefined;
   readonly #api: ApiReachability;
+  readonly #elastic: ElasticScaler;
   #controller: Controller | undefined;
   /** Serialises controller start/stop, so a quick lose-and-regain never runs two controllers. */
   #transition: Promise<void> = Promise.resolve();
@@ -67,6 +85,12 @@ export class Operator {
     this.#clock = options.clock ?? systemClock;
     this.metrics = new OperatorMetrics({ processMetrics: options.processMetrics ?? true });
     this.#clients = makeApiClients(options.kubeConfig, (r) => this.metrics.observeRequest(r));
+    const elastic: ElasticSettings = { metricsPort: ADMIN_PORT, intervalMs: ELASTIC_INTERVAL_MS, scrapeTimeoutMs: ELASTIC_SCRAPE_TIMEOUT_MS, ...options.elastic };
+    this.#elastic = new ElasticScaler({
+      scraper: httpPodMetricsScraper({ port: elastic.metricsPort, timeoutMs: elastic.scrapeTimeoutMs }),
+      intervalMs: elastic.intervalMs,
+      observer: { decided: (verdict) => this.metrics.observeElastic(verdict) },
+    });
     this.#events = new EventRecorder({ core: this.#clients.core, clock: this.#clock, log: options.log, instance: options.leaderElection.identity });
     const version = options.kubeConfig.makeApiClient(VersionApi);
     this.#api = new ApiReachability({
@@ -162,6 +186,7 @@ export class Operator {
         log: this.#o.log,
         metrics: this.metrics,
         events: this.#events,
+        elastic: this.#elastic,
       });
       this.#controller = controller;
       // Not awaited: waiting for caches must not hold up a stop that comes meanwhile.

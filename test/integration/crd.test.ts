@@ -144,6 +144,18 @@ const invalidCases: readonly InvalidCase[] = [
     message: ["spec.applications", "requires.multithread contradicts the group"],
     code: 422,
   },
+  {
+    what: "an elastic group whose minimum (processes) exceeds maxProcesses",
+    body: processGroup("bad", { processes: 5, elastic: { maxProcesses: 4 }, applications: [hello] }),
+    message: ["spec.processes", "processes is an elastic group's minimum (kubectl scale sets it) and must not exceed elastic.maxProcesses"],
+    code: 422,
+  },
+  {
+    what: "requires.multiprocess=false on an elastic group",
+    body: processGroup("bad", { elastic: { maxProcesses: 4 }, applications: [{ ...hello, requires: { multiprocess: false } }] }),
+    message: ["spec.applications", "requires.multiprocess contradicts the group"],
+    code: 422,
+  },
 ];
 
 describe("invalid ProcessGroups are refused at create time", () => {
@@ -197,16 +209,40 @@ describe("the scale subresource", () => {
   });
 });
 
+describe("the scale subresource on an elastic group", () => {
+  test("kubectl scale moves the minimum, and is refused above maxProcesses", async () => {
+    await withNamespace("scale-elastic", async (namespace) => {
+      await create(namespace, processGroup("elastic", { elastic: { maxProcesses: 4 }, applications: [hello] }));
+      const scaled = await kubectl(["scale", "pgrp", "elastic", "-n", namespace, "--replicas=3"]);
+      expect(scaled.stderr).toBe("");
+      expect((await read(namespace, "elastic")).spec).toMatchObject({ processes: 3, elastic: { maxProcesses: 4 } });
+
+      const refused = await kubectl(["scale", "pgrp", "elastic", "-n", namespace, "--replicas=5"]);
+      expect(refused.stderr).toContain("processes is an elastic group's minimum (kubectl scale sets it) and must not exceed elastic.maxProcesses");
+      expect((await read(namespace, "elastic")).spec.processes).toBe(3);
+    });
+  });
+});
+
 describe("kubectl", () => {
   test("get pgrp shows the printer columns", async () => {
     await withNamespace("columns", async (namespace) => {
       await create(namespace, processGroup("worker", { processes: 2, threads: 25, applications: [hello] }));
       await writeStatus(namespace, "worker", { processes: 2, readyProcesses: 1, threads: 25, multiprocess: true, multithread: true });
+      await create(namespace, processGroup("elastic", { processes: 1, elastic: { maxProcesses: 4 }, applications: [hello] }));
+      await writeStatus(namespace, "elastic", { processes: 3, desiredProcesses: 3, readyProcesses: 2, threads: 15, multiprocess: true, multithread: true });
       const result = await kubectl(["get", "pgrp", "-n", namespace]);
       expect(result.stderr).toBe("");
-      const [header = "", row = ""] = result.stdout.trim().split("\n");
-      expect(header.split(/\s+/)).toEqual(["NAME", "PROCESSES", "READY", "THREADS", "MULTIPROCESS", "MULTITHREAD", "AGE"]);
-      expect(row.split(/\s+/).slice(0, 6)).toEqual(["worker", "2", "1", "25", "true", "true"]);
+      const [header = "", ...rows] = result.stdout.trimEnd().split("\n");
+      const names = header.split(/\s+/);
+      expect(names).toEqual(["NAME", "PROCESSES", "DESIRED", "READY", "THREADS", "MULTIPROCESS", "MULTITHREAD", "AGE"]);
+      // Cells by the header's column positions: a group that is not elastic leaves DESIRED empty.
+      const starts = names.map((n) => header.indexOf(n));
+      const cells = (row: string) => starts.slice(0, 7).map((start, i) => row.slice(start, starts[i + 1]).trim());
+      expect(rows.map(cells)).toEqual([
+        ["elastic", "3", "3", "2", "15", "true", "true"],
+        ["worker", "2", "", "1", "25", "true", "true"],
+      ]);
     });
   });
 

@@ -24,7 +24,7 @@ import {
 const file = useOperator("operator-reconcile");
 
 // The flag rule of docs/architecture.md, every row.
-const vectors: { name: string; spec: Pick<ProcessGroupSpecInput, "processes" | "threads">; pods: number; threads: number; multiprocess: boolean; multithread: boolean }[] = [
+const vectors: { name: string; spec: Pick<ProcessGroupSpecInput, "processes" | "threads" | "elastic">; pods: number; threads: number; multiprocess: boolean; multithread: boolean }[] = [
   { name: "winnt", spec: { threads: 25 }, pods: 1, threads: 25, multiprocess: false, multithread: true },
   { name: "explicit-one", spec: { processes: 1, threads: 25 }, pods: 1, threads: 25, multiprocess: true, multithread: true },
   { name: "worker", spec: { processes: 2, threads: 25 }, pods: 2, threads: 25, multiprocess: true, multithread: true },
@@ -32,6 +32,9 @@ const vectors: { name: string; spec: Pick<ProcessGroupSpecInput, "processes" | "
   { name: "one-one", spec: { processes: 1, threads: 1 }, pods: 1, threads: 1, multiprocess: true, multithread: false },
   { name: "serial", spec: { threads: 1 }, pods: 1, threads: 1, multiprocess: false, multithread: false },
   { name: "defaults", spec: {}, pods: 1, threads: 15, multiprocess: false, multithread: true },
+  // Elastic: the minimum's pods until a pod's metrics say otherwise (none are read here).
+  { name: "elastic", spec: { elastic: { maxProcesses: 4 } }, pods: 1, threads: 15, multiprocess: true, multithread: true },
+  { name: "elastic-prefork", spec: { processes: 2, threads: 1, elastic: { maxProcesses: 8 } }, pods: 2, threads: 1, multiprocess: true, multithread: false },
 ];
 
 describe("creating a ProcessGroup", () => {

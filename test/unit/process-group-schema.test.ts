@@ -44,6 +44,14 @@ describe("the ProcessGroup schema", () => {
     [{ thread: 4 }, "spec.thread", "unknown field (not in the ProcessGroup schema)"],
     [{ env: [{ name: "PROCESSGROUP_THREADS", value: "1" }] }, "spec.env[0].name", "names starting with PROCESSGROUP_ are reserved for the operator-runtime contract"],
     [{ source: { type: "ConfigMap" } }, "spec.source.configMap", "configMap must be set exactly when type is ConfigMap"],
+    [{ elastic: {} }, "spec.elastic.maxProcesses", "is required"],
+    [{ elastic: { maxProcesses: 0 } }, "spec.elastic.maxProcesses", "must be an integer >= 1"],
+    [{ elastic: { maxProcesses: 4, targetBusyPercent: 0 } }, "spec.elastic.targetBusyPercent", "must be an integer from 1 to 100"],
+    [{ elastic: { maxProcesses: 4, targetBusyPercent: 101 } }, "spec.elastic.targetBusyPercent", "must be an integer from 1 to 100"],
+    [{ elastic: { maxProcesses: 4, targetBusyPercent: 0.7 } }, "spec.elastic.targetBusyPercent", "must be an integer from 1 to 100"],
+    [{ elastic: { maxProcesses: 4, scaleDownStabilizationSeconds: -1 } }, "spec.elastic.scaleDownStabilizationSeconds", "must be an integer >= 0"],
+    [{ elastic: { maxProcesses: 4, minProcesses: 2 } }, "spec.elastic.minProcesses", "unknown field (not in the ProcessGroup schema)"],
+    [{ processes: 5, elastic: { maxProcesses: 4 } }, "spec.processes", "processes is an elastic group's minimum (kubectl scale sets it) and must not exceed elastic.maxProcesses"],
     [{ resources: { limits: { cpu: "lots" } } }, "spec.resources.limits.cpu", "must be a Kubernetes quantity such as 500m or 256Mi"],
   ])("refuses %j at %s", (spec, path, message) => {
     expect(problems(spec)).toContainEqual({ path, message });
@@ -64,6 +72,17 @@ describe("the ProcessGroup schema", () => {
     const unsafe = { name: "unsafe", mount: "/", entry: "u.mjs", requires: { multithread: false } };
     expect(problems({ applications: [unsafe] })[0]?.message).toMatch(/multithread is true exactly when threads > 1 \(default 15\)/);
     expect(problems({ threads: 1, applications: [unsafe] })).toEqual([]);
+  });
+
+  it("gives elastic its defaults, and takes processes as its minimum", () => {
+    const result = parseWith(ProcessGroup, { ...base, spec: { ...base.spec, processes: 2, elastic: { maxProcesses: 4 } } });
+    expect(result.ok && result.value.spec.elastic).toEqual({ maxProcesses: 4, targetBusyPercent: 70, scaleDownStabilizationSeconds: 300 });
+    expect(problems({ processes: 4, elastic: { maxProcesses: 4 } })).toEqual([]);
+  });
+
+  it("an elastic group is multiprocess: requires.multiprocess=false is refused", () => {
+    const debuggerApp = { name: "debug", mount: "/", entry: "d.mjs", requires: { multiprocess: false } };
+    expect(problems({ elastic: { maxProcesses: 2 }, applications: [debuggerApp] })[0]?.path).toBe("spec.applications[0].requires.multiprocess");
   });
 
   it("refuses a group name that cannot name a Service", () => {

@@ -1,4 +1,5 @@
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from "prom-client";
+import { SCALING_REASONS } from "../elastic/scaling-decision.ts";
 
 export const RECONCILE_RESULTS = ["success", "degraded", "requeue", "error"] as const;
 export type ReconcileResult = (typeof RECONCILE_RESULTS)[number];
@@ -41,9 +42,32 @@ export class OperatorMetrics {
     registers: [this.registry],
   });
 
+  readonly elasticDecisions = new Counter({
+    name: "processgroup_operator_elastic_decisions_total",
+    help: "Scaling decisions for elastic ProcessGroups, by reason (QueueNotEmpty, AboveTarget, BelowTarget, WithinTarget, Stabilizing, NoMetrics, OutsideLimits) and direction (up, down, none).",
+    labelNames: ["reason", "direction"] as const,
+    registers: [this.registry],
+  });
+  readonly elasticScrapes = new Counter({
+    name: "processgroup_operator_elastic_scrapes_total",
+    help: "Reads of ready pods' runtime /metrics for elastic ProcessGroups, by result: known, or unknown (no answer in time, an error status, not the runtime's metrics).",
+    labelNames: ["result"] as const,
+    registers: [this.registry],
+  });
+
   constructor(options: { processMetrics?: boolean } = {}) {
     RECONCILE_RESULTS.forEach((result) => this.reconciles.inc({ result }, 0));
+    SCALING_REASONS.forEach((reason) => this.elasticDecisions.inc({ reason, direction: "none" }, 0));
+    for (const result of ["known", "unknown"]) this.elasticScrapes.inc({ result }, 0);
     if (options.processMetrics !== false) collectDefaultMetrics({ register: this.registry, prefix: "processgroup_operator_" });
+  }
+
+  /** An elastic group's decision: its reason and which way it moved the processes. */
+  observeElastic(decision: { reason: string; desired: number; current: number; read: number; unknown: readonly string[] }): void {
+    const direction = decision.desired > decision.current ? "up" : decision.desired < decision.current ? "down" : "none";
+    this.elasticDecisions.inc({ reason: decision.reason, direction });
+    if (decision.read > 0) this.elasticScrapes.inc({ result: "known" }, decision.read);
+    if (decision.unknown.length > 0) this.elasticScrapes.inc({ result: "unknown" }, decision.unknown.length);
   }
 
   observeRequest(request: { verb: string; resource: string; code: string }): void {

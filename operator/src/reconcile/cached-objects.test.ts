@@ -74,13 +74,23 @@ describe("cached objects", () => {
     expect(withoutStatus(service)).toEqual({ metadata: { name: "g", namespace: "ns", labels: { [NAME_LABEL]: "g" } }, spec: { type: "ClusterIP" } });
   });
 
-  test("a cached pod keeps who owns it and which images it waits for, and drops its spec", () => {
+  test("a cached pod keeps who owns it, which images it waits for, its IP and readiness, and drops its spec", () => {
     const waiting = (reason: string, image: string) => ({ name: "c", image, imageID: "", ready: false, restartCount: 0, state: { waiting: { reason, message: `long kubelet text about ${image}` } } });
     const pods: V1Pod[] = [
       {
         metadata: { name: "g-1", namespace: "ns", uid: "p1", resourceVersion: "7", labels: { [NAME_LABEL]: "g" }, managedFields, annotations: { note: "x" } },
         spec: { containers: [{ name: "c", image: "app:1", env: [{ name: "A", value: "a".repeat(1000) }] }] },
-        status: { phase: "Pending", initContainerStatuses: [waiting("ErrImagePull", "init:1")], containerStatuses: [waiting("ImagePullBackOff", "app:1")], conditions: [{ type: "Ready", status: "False" }] },
+        status: {
+          phase: "Pending",
+          podIP: "10.1.0.7",
+          podIPs: [{ ip: "10.1.0.7" }],
+          initContainerStatuses: [waiting("ErrImagePull", "init:1")],
+          containerStatuses: [waiting("ImagePullBackOff", "app:1")],
+          conditions: [
+            { type: "PodScheduled", status: "True", lastTransitionTime: new Date() },
+            { type: "Ready", status: "False", reason: "ContainersNotReady", lastTransitionTime: new Date() },
+          ],
+        },
       },
       {
         metadata: { name: "g-2", namespace: "ns", labels: { [NAME_LABEL]: "g" }, deletionTimestamp: new Date() },
@@ -95,6 +105,8 @@ describe("cached objects", () => {
     expect(cached[0]).toEqual({
       metadata: { name: "g-1", namespace: "ns", uid: "p1", resourceVersion: "7", labels: { [NAME_LABEL]: "g" } },
       status: {
+        podIP: "10.1.0.7",
+        conditions: [{ type: "Ready", status: "False" }],
         initContainerStatuses: [{ name: "c", image: "init:1", imageID: "", ready: false, restartCount: 0, state: { waiting: { reason: "ErrImagePull" } } }],
         containerStatuses: [{ name: "c", image: "app:1", imageID: "", ready: false, restartCount: 0, state: { waiting: { reason: "ImagePullBackOff" } } }],
       },

@@ -41,13 +41,22 @@ function pullState(status: V1ContainerStatus): V1ContainerStatus {
 
 /**
  * A pod as the reconciler reads it: who it belongs to (labels, owners), whether it is going,
- * and which images its containers wait to pull. Its spec and the rest of its status are dropped.
+ * which images its containers wait to pull, and for an elastic group where its /metrics is
+ * (its IP) and whether it is Ready. Its spec and the rest of its status are dropped.
  */
 export function cachedPod(pod: V1Pod): V1Pod {
   const { name, namespace, uid, resourceVersion, labels, ownerReferences, deletionTimestamp } = pod.metadata ?? {};
   const metadata = compact({ name, namespace, uid, resourceVersion, labels, ownerReferences, deletionTimestamp });
   const s = pod.status;
-  const status = s && compact({ initContainerStatuses: s.initContainerStatuses?.map(pullState), containerStatuses: s.containerStatuses?.map(pullState) });
+  const ready = s?.conditions?.find((c) => c.type === "Ready");
+  const status =
+    s &&
+    compact({
+      podIP: s.podIP,
+      conditions: ready ? [{ type: "Ready", status: ready.status }] : undefined,
+      initContainerStatuses: s.initContainerStatuses?.map(pullState),
+      containerStatuses: s.containerStatuses?.map(pullState),
+    });
   return compact({ apiVersion: pod.apiVersion, kind: pod.kind, metadata, status });
 }
 

@@ -1,6 +1,6 @@
 import type { Condition, ConditionStatus } from "../../../crds/index.ts";
 
-export const CONDITION = { ready: "Ready", progressing: "Progressing", degraded: "Degraded" } as const;
+export const CONDITION = { ready: "Ready", progressing: "Progressing", degraded: "Degraded", scalingActive: "ScalingActive" } as const;
 
 export type ConditionInput = Omit<Condition, "lastTransitionTime" | "observedGeneration">;
 

@@ -5,6 +5,8 @@ import type { EventNote } from "../events/event-recorder.ts";
 import { FakeClock } from "../testing/fake-clock.ts";
 import type { ChildKind, Children } from "./children.ts";
 import { cachedConfigMap } from "./cached-objects.ts";
+import { ElasticScaler } from "../elastic/elastic-scaler.ts";
+import type { PodSample } from "../elastic/scaling-decision.ts";
 import { reconcile, type ReconcileDeps } from "./reconcile.ts";
 
 // The reconciler's ports, in memory: enough to check its decisions (what it writes, when it
@@ -91,6 +93,67 @@ function world(spec: Record<string, unknown>) {
 }
 
 const app = { name: "hello", mount: "/", entry: "hello.mjs" };
+
+describe("reconcile of an elastic group", () => {
+  // The scraper's port in memory: every ready pod reports `load`.
+  function elasticWorld(spec: Record<string, unknown>) {
+    const w = world(spec);
+    const clock = new FakeClock();
+    const load: { sample: PodSample } = { sample: { kind: "known", busyThreads: 0, threads: 4, queueLength: 0 } };
+    const scraper = { scrape: async (targets: readonly { podName: string }[]) => targets.map((t) => ({ podName: t.podName, sample: load.sample })) };
+    const deps: ReconcileDeps = { ...w.deps, clock, elastic: new ElasticScaler({ scraper, intervalMs: 5_000 }) };
+    const readyPods = (count: number) => {
+      w.pods.length = 0;
+      for (let i = 0; i < count; i++) w.pods.push({ metadata: { name: `g-${i}`, labels: { "processgroup.dev/name": "g" } }, status: { podIP: `10.1.0.${i + 2}`, conditions: [{ type: "Ready", status: "True" }] } });
+    };
+    return { ...w, deps, clock, load, readyPods };
+  }
+
+  test("the Deployment's replicas follow the decision; a Scaled event and ScalingActive say why; it is looked at again in 5 s", async () => {
+    const w = elasticWorld({ image: "app:1", threads: 4, elastic: { maxProcesses: 3, scaleDownStabilizationSeconds: 60 }, applications: [app] });
+    expect(await reconcile(w.deps, "ns", "g")).toMatchObject({ result: "success", requeueAfterMs: 5_000 });
+    expect(w.children.deployment.cached("ns", "g")?.spec?.replicas).toBe(1);
+    expect(w.status()).toMatchObject({ processes: 1, desiredProcesses: 1, multiprocess: true });
+    expect(w.status()?.conditions?.find((c) => c.type === "ScalingActive")).toMatchObject({ status: "False", reason: "NoMetrics" });
+
+    w.readyPods(1);
+    w.load.sample = { kind: "known", busyThreads: 4, threads: 4, queueLength: 3 };
+    w.notes.length = 0;
+    await reconcile(w.deps, "ns", "g");
+    expect(w.children.deployment.cached("ns", "g")?.spec?.replicas).toBe(3);
+    expect(w.notes).toEqual([
+      { type: "Normal", reason: "Scaled", message: "Scaled Deployment g from 1 to 3 processes (QueueNotEmpty): 1 -> 3 processes: 4 of 4 threads busy (100%, target 70%), 3 requests queued" },
+    ]);
+    expect(w.status()).toMatchObject({ processes: 3, desiredProcesses: 3, lastScaleTime: "2023-11-14T22:13:20Z" });
+
+    // Idle: nothing goes before the window; a pass that changes nothing writes nothing.
+    w.readyPods(3);
+    w.load.sample = { kind: "known", busyThreads: 0, threads: 4, queueLength: 0 };
+    await w.clock.advance(5_000);
+    await reconcile(w.deps, "ns", "g");
+    expect(w.children.deployment.cached("ns", "g")?.spec?.replicas).toBe(3);
+    expect(w.status()?.conditions?.find((c) => c.type === "ScalingActive")?.reason).toBe("Stabilizing");
+    const before = w.writes();
+    await w.clock.advance(5_000);
+    await reconcile(w.deps, "ns", "g");
+    expect(w.writes()).toBe(before);
+
+    await w.clock.advance(60_000);
+    w.notes.length = 0;
+    await reconcile(w.deps, "ns", "g");
+    expect(w.children.deployment.cached("ns", "g")?.spec?.replicas).toBe(1);
+    expect(w.notes.map((n) => n.message)).toEqual([expect.stringMatching(/^Scaled Deployment g from 3 to 1 processes \(BelowTarget\)/)]);
+  });
+
+  test("a group that is not elastic is not requeued and keeps spec.processes", async () => {
+    const w = elasticWorld({ image: "app:1", processes: 2, applications: [app] });
+    w.readyPods(2);
+    w.load.sample = { kind: "known", busyThreads: 4, threads: 4, queueLength: 9 };
+    const outcome = await reconcile(w.deps, "ns", "g");
+    expect(outcome.requeueAfterMs).toBeUndefined();
+    expect(w.children.deployment.cached("ns", "g")?.spec?.replicas).toBe(2);
+  });
+});
 
 describe("reconcile", () => {
   test("the first pass creates the children and writes status; a second pass with nothing changed writes nothing", async () => {

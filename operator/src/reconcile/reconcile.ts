@@ -1,6 +1,7 @@
 import type { V1Deployment, V1Pod } from "@kubernetes/client-node";
 import { GROUP_VERSION, KIND, ProcessGroup, flags, parseWith, type ConcurrencyFlags, type ProcessGroupStatus } from "../../../crds/index.ts";
 import type { Clock } from "../clock.ts";
+import type { ElasticScaler, ElasticVerdict } from "../elastic/elastic-scaler.ts";
 import type { EventNote, EventSubject } from "../events/event-recorder.ts";
 import { isNotFound, isRejected, messageOf } from "../kube/api-errors.ts";
 import { NAME_LABEL, selectorString } from "../render/labels.ts";
@@ -29,6 +30,8 @@ export interface ReconcileDeps {
   readonly events: { record(subject: EventSubject, note: EventNote): Promise<void> };
   readonly runtimeImage: string;
   readonly clock: Clock;
+  /** Decides elastic groups' processes; without it they run spec.processes (their minimum). */
+  readonly elastic?: ElasticScaler | undefined;
 }
 
 export interface Outcome {
@@ -36,12 +39,16 @@ export interface Outcome {
   readonly result: "success" | "degraded";
   /** Writes this pass made (applies, deletes, the status), for the log. */
   readonly changes: readonly string[];
+  /** Look again this soon even if nothing changes (an elastic group's load). */
+  readonly requeueAfterMs?: number;
 }
 
 interface Applied {
   readonly deployment: V1Deployment | undefined;
   readonly actions: readonly ChildAction[];
   readonly problems: readonly Problem[];
+  /** An elastic group's decision, when this pass made one. */
+  readonly elastic?: ElasticVerdict | undefined;
 }
 
 /**
@@ -57,28 +64,47 @@ export async function reconcile(deps: ReconcileDeps, namespace: string, name: st
   if (!envelope || envelope.metadata.deletionTimestamp !== undefined) return { result: "success", changes: [] };
 
   const parsed = parseWith(ProcessGroup, object);
+  const pods = deps.pods.list(namespace).filter((pod) => pod.metadata?.labels?.[NAME_LABEL] === name);
   let specFlags: ConcurrencyFlags | undefined;
   let applied: Applied;
   if (parsed.ok) {
     specFlags = flags(parsed.value.spec);
-    applied = await applyGroup(deps, parsed.value);
+    applied = await applyGroup(deps, parsed.value, pods);
   } else {
     applied = { deployment: deps.children.deployment.cached(namespace, name), actions: [], problems: [invalidSpecProblem(parsed.problems)] };
   }
+  if (!applied.elastic) deps.elastic?.forget(envelope.metadata.uid);
 
-  const pods = deps.pods.list(namespace).filter((pod) => pod.metadata?.labels?.[NAME_LABEL] === name);
   applied = { ...applied, problems: [...applied.problems, ...imagePullProblems(pods)] };
 
   const subject: EventSubject = { apiVersion: GROUP_VERSION, kind: KIND, name, namespace, uid: envelope.metadata.uid };
-  for (const action of applied.actions) await deps.events.record(subject, actionNote(action));
+  for (const action of applied.actions) await deps.events.record(subject, applied.elastic && action.action === "scaled" && !action.drift ? elasticScaledNote(action, applied.elastic) : actionNote(action));
   const status = await writeStatus(deps, envelope, specFlags, applied);
   for (const note of status?.notes ?? []) await deps.events.record(subject, note);
   const changes = [...applied.actions.map((a) => `${a.action} ${a.kind}`), ...(status ? ["status"] : [])];
-  return { result: applied.problems.length > 0 ? "degraded" : "success", changes };
+  return {
+    result: applied.problems.length > 0 ? "degraded" : "success",
+    changes,
+    ...(parsed.ok && parsed.value.spec.elastic && deps.elastic ? { requeueAfterMs: deps.elastic.intervalMs } : {}),
+  };
+}
+
+/** The Scaled event of an elastic decision says why. */
+function elasticScaledNote(action: Extract<ChildAction, { action: "scaled" }>, verdict: ElasticVerdict): EventNote {
+  return { type: "Normal", reason: "Scaled", message: `Scaled ${action.kind} ${action.name} from ${action.from} to ${action.to} processes (${verdict.reason}): ${verdict.message}` };
+}
+
+/** An elastic group's processes for this pass: the decision, from the Deployment's replicas now. */
+async function elasticVerdict(deps: ReconcileDeps, pg: ProcessGroup, pods: readonly V1Pod[]): Promise<ElasticVerdict | undefined> {
+  const { elastic } = pg.spec;
+  if (!elastic || !deps.elastic) return undefined;
+  const live = deps.children.deployment.cached(pg.metadata.namespace ?? "", pg.metadata.name);
+  const current = live?.spec?.replicas ?? flags(pg.spec).processes;
+  return deps.elastic.decide({ ...pg, spec: { ...pg.spec, elastic } }, pods, current, deps.clock.now());
 }
 
 /** The problems that stop the group, or the objects it wants made real. */
-async function applyGroup(deps: ReconcileDeps, pg: ProcessGroup): Promise<Applied> {
+async function applyGroup(deps: ReconcileDeps, pg: ProcessGroup, pods: readonly V1Pod[]): Promise<Applied> {
   const namespace = pg.metadata.namespace ?? "";
   const name = pg.metadata.name;
   const problems: Problem[] = specProblems(pg, { configMapExists: (ns, cm) => deps.configMaps.get(cm, ns) !== undefined });
@@ -92,10 +118,12 @@ async function applyGroup(deps: ReconcileDeps, pg: ProcessGroup): Promise<Applie
 
   const configMapName = pg.spec.source.type === "ConfigMap" ? pg.spec.source.configMap?.name : undefined;
   const configMap = configMapName ? deps.configMaps.get(configMapName, namespace) : undefined;
+  const elastic = await elasticVerdict(deps, pg, pods);
   const desired = render(pg, {
     runtimeImage: deps.runtimeImage,
     sourceChecksum: configMap?.sourceChecksum,
     excludedMounts: new Set(contested.keys()),
+    replicas: elastic?.desired,
   });
 
   const actions: ChildAction[] = [];
@@ -121,7 +149,7 @@ async function applyGroup(deps: ReconcileDeps, pg: ProcessGroup): Promise<Applie
     const pruned = await pruneChild(deps.children.ingress, namespace, name, pg.metadata.uid);
     if (pruned) actions.push(pruned);
   }
-  return { deployment: deployment?.object ?? deps.children.deployment.cached(namespace, name), actions, problems };
+  return { deployment: deployment?.object ?? deps.children.deployment.cached(namespace, name), actions, problems, elastic };
 }
 
 function otherClaims(deps: ReconcileDeps, self: RouteClaim): RouteClaim[] {
@@ -149,6 +177,7 @@ async function writeStatus(
       name,
       generation: envelope.metadata.generation,
       specFlags,
+      elastic: applied.elastic,
       selector: selectorString(name),
       deployment,
       problems: applied.problems,

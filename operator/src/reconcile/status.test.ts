@@ -2,6 +2,7 @@ import type { V1Deployment } from "@kubernetes/client-node";
 import { describe, expect, test } from "vitest";
 import { ENV, flags } from "../../../crds/index.ts";
 import { CONDITION, findCondition } from "./conditions.ts";
+import type { ElasticVerdict } from "../elastic/elastic-scaler.ts";
 import { deployedFlags, statusOf, type Observation } from "./status.ts";
 
 const T0 = "2026-01-01T00:00:00Z";
@@ -25,6 +26,47 @@ const base: Observation = {
   previous: undefined,
   now: T0,
 };
+
+const verdict = (over: Partial<ElasticVerdict> = {}): ElasticVerdict => ({
+  desired: 3,
+  current: 1,
+  reason: "QueueNotEmpty",
+  message: "1 -> 3 processes: 15 of 15 threads busy (100%, target 70%), 12 requests queued",
+  history: [],
+  read: 1,
+  unknown: [],
+  ...over,
+});
+
+describe("statusOf an elastic group", () => {
+  const ready = deployment(3, { observedGeneration: 2, replicas: 3, updatedReplicas: 3, readyReplicas: 1 });
+
+  test("shows the desired processes, when they last changed, and why (ScalingActive)", () => {
+    const status = statusOf({ ...base, deployment: ready, elastic: verdict() });
+    expect(status).toMatchObject({ processes: 3, desiredProcesses: 3, readyProcesses: 1, lastScaleTime: T0 });
+    expect(findCondition(status.conditions, CONDITION.scalingActive)).toMatchObject({ status: "True", reason: "QueueNotEmpty", message: verdict().message });
+  });
+
+  test("a decision that keeps the processes keeps the last scale time", () => {
+    const previous = statusOf({ ...base, deployment: ready, elastic: verdict() });
+    const status = statusOf({ ...base, now: T1, previous, deployment: ready, elastic: verdict({ current: 3, reason: "Stabilizing", message: "keeping 3 processes" }) });
+    expect(status.lastScaleTime).toBe(T0);
+    const condition = findCondition(status.conditions, CONDITION.scalingActive);
+    expect(condition).toMatchObject({ status: "True", reason: "Stabilizing", lastTransitionTime: T0 });
+  });
+
+  test("no process read: ScalingActive False (NoMetrics), naming the pods and why", () => {
+    const status = statusOf({ ...base, deployment: ready, elastic: verdict({ desired: 1, reason: "NoMetrics", message: "none of the 1 ready processes answered /metrics", read: 0, unknown: ["g-abc: /metrics answered 503"] }) });
+    expect(findCondition(status.conditions, CONDITION.scalingActive)).toMatchObject({ status: "False", reason: "NoMetrics" });
+    expect(findCondition(status.conditions, CONDITION.scalingActive)?.message).toContain("not read: g-abc: /metrics answered 503");
+  });
+
+  test("a group that is not elastic has neither the fields nor the condition", () => {
+    const status = statusOf({ ...base, deployment: ready });
+    expect(status.desiredProcesses).toBeUndefined();
+    expect(findCondition(status.conditions, CONDITION.scalingActive)).toBeUndefined();
+  });
+});
 
 describe("statusOf", () => {
   test("a finished rollout is Ready, not Progressing, not Degraded, with the flags the processes were given", () => {

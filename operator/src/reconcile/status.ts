@@ -1,6 +1,7 @@
 import type { V1Deployment } from "@kubernetes/client-node";
 import { ENV, RUNTIME_CONTAINER, type ConcurrencyFlags, type Condition, type ProcessGroupStatus } from "../../../crds/index.ts";
 import { CONDITION, withTransitions, type ConditionInput } from "./conditions.ts";
+import type { ElasticVerdict } from "../elastic/elastic-scaler.ts";
 import type { Problem } from "./problems.ts";
 
 // Status is rebuilt on every pass from what the cluster shows (the Deployment) and what
@@ -11,6 +12,8 @@ export interface Observation {
   readonly generation: number | undefined;
   /** The spec's flags; undefined when the spec does not parse. */
   readonly specFlags: ConcurrencyFlags | undefined;
+  /** An elastic group's decision of this pass. */
+  readonly elastic?: ElasticVerdict | undefined;
   readonly selector: string;
   /** The group's Deployment as the server holds it (after this pass's apply), if any. */
   readonly deployment: V1Deployment | undefined;
@@ -98,12 +101,27 @@ function conditionsOf(o: Observation): ConditionInput[] {
   return [ready, progressing, degraded];
 }
 
+/** Why an elastic group has the processes it has; False while no ready process could be read. */
+function scalingCondition(verdict: ElasticVerdict): ConditionInput {
+  const unread = verdict.unknown.length > 0 ? `; not read: ${verdict.unknown.join(", ")}` : "";
+  return { type: CONDITION.scalingActive, status: verdict.reason === "NoMetrics" ? "False" : "True", reason: verdict.reason, message: verdict.message + unread };
+}
+
+function elasticStatusOf(o: Observation): Pick<ProcessGroupStatus, "desiredProcesses" | "lastScaleTime"> {
+  if (!o.elastic) return {};
+  const scaledNow = o.elastic.desired !== o.elastic.current;
+  const lastScaleTime = scaledNow ? o.now : o.previous?.lastScaleTime;
+  return { desiredProcesses: o.elastic.desired, ...(lastScaleTime !== undefined ? { lastScaleTime } : {}) };
+}
+
 export function statusOf(o: Observation): ProcessGroupStatus {
   const flags = deployedFlags(o.deployment) ?? o.specFlags;
-  const conditions: Condition[] = withTransitions(conditionsOf(o), o.previous?.conditions, o.now, o.generation);
+  const inputs = [...conditionsOf(o), ...(o.elastic ? [scalingCondition(o.elastic)] : [])];
+  const conditions: Condition[] = withTransitions(inputs, o.previous?.conditions, o.now, o.generation);
   return {
     ...(o.generation !== undefined ? { observedGeneration: o.generation } : {}),
     processes: o.deployment?.spec?.replicas ?? 0,
+    ...elasticStatusOf(o),
     readyProcesses: o.deployment?.status?.readyReplicas ?? 0,
     ...(flags ? { threads: flags.threads, multiprocess: flags.multiprocess, multithread: flags.multithread } : {}),
     selector: o.selector,

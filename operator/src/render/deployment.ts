@@ -103,7 +103,7 @@ export function buildDeployment(pg: ProcessGroup, options: RenderOptions): V1Dep
     kind: "Deployment",
     metadata: childMetadata(pg, labels),
     spec: {
-      replicas: flags(pg.spec).processes,
+      replicas: options.replicas ?? flags(pg.spec).processes,
       selector: { matchLabels: selectorOf(name) },
       // Never below the desired capacity during a rollout: a new process is ready before an old one drains.
       strategy: { type: "RollingUpdate", rollingUpdate: { maxUnavailable: 0, maxSurge: 1 } },

@@ -9,6 +9,8 @@ export interface RenderOptions {
   readonly sourceChecksum?: string | undefined;
   /** Mounts another (older) group owns on the route's host: the Ingress leaves them out. */
   readonly excludedMounts?: ReadonlySet<string> | undefined;
+  /** An elastic group's processes as decided now; otherwise spec.processes. */
+  readonly replicas?: number | undefined;
 }
 
 export const defaultRenderOptions: RenderOptions = { runtimeImage: DEFAULT_RUNTIME_IMAGE };

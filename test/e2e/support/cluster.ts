@@ -82,6 +82,7 @@ export async function deleteNamespace(name: string): Promise<void> {
 
 export const groupStatusSchema = z.object({
   processes: z.number().optional(),
+  desiredProcesses: z.number().optional(),
   readyProcesses: z.number().optional(),
   multiprocess: z.boolean().optional(),
   multithread: z.boolean().optional(),
