@@ -11,6 +11,8 @@ import { WaitQueue } from "../threads/wait-queue.ts";
 import { placeConnection } from "./place-connection.ts";
 import type { ConnectionServing, FromConnectionThread, Observed, ToConnectionThread } from "./protocol.ts";
 import { ThreadLoad } from "./thread-load.ts";
+import { onceThreadOf } from "../once/once-thread.ts";
+import type { OnceService } from "../once/once-service.ts";
 import { sharedReply } from "../threads/shared-reply.ts";
 
 export interface ConnectionPoolOptions {
@@ -22,6 +24,8 @@ export interface ConnectionPoolOptions {
   readonly memoryLimitMb: number | undefined;
   readonly logger: Logger;
   readonly metrics: RuntimeMetrics;
+  /** The process's env.once() coordinator, shared by all its pools. */
+  readonly once?: OnceService | undefined;
 }
 
 /** A thread of the pool and what the main thread knows of it. */
@@ -372,6 +376,7 @@ export class ConnectionPool {
     const t = this.#threads.get(thread);
     if (t === undefined) return;
     if (raw.t === "shared") return thread.send(sharedReply(this.shared, raw));
+    if (raw.t === "once" || raw.t === "once-finished") return this.#options.once?.receive(onceThreadOf(thread), raw);
     const message = raw as unknown as FromConnectionThread;
     switch (message.t) {
       case "room":

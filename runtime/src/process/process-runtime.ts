@@ -10,6 +10,11 @@ import { dispatchOf } from "../settings/dispatch.ts";
 import type { RuntimeSettings, ServedApplication } from "../settings/runtime-settings.ts";
 import type { WorkerData } from "../threads/protocol.ts";
 import { ThreadPool } from "../threads/thread-pool.ts";
+import { hostname } from "node:os";
+import type { OnceBackend } from "../once/once-backend.ts";
+import { takeoverMsFrom } from "../once/once-backend.ts";
+import { OnceService } from "../once/once-service.ts";
+import { OnceTable } from "../once/once-table.ts";
 import { watchEntries } from "./entry-watcher.ts";
 import { listenHandleOf, type ListenHandle } from "./listen-handle.ts";
 
@@ -67,16 +72,21 @@ export class ProcessRuntime implements AdminSource {
   readonly #log: Logger;
   readonly #pools: Pools;
   readonly #front: Server;
+  readonly #once: OnceService;
   #draining = false;
   #starting = true;
   #stopWatching: (() => void) | undefined;
   #stopped: Promise<void> | undefined;
   #port = 0;
 
-  constructor(settings: RuntimeSettings, log: Logger, options: { defaultMetrics: boolean }) {
+  constructor(settings: RuntimeSettings, log: Logger, options: { defaultMetrics: boolean; once?: OnceBackend | undefined }) {
     this.settings = settings;
     this.#log = log;
     this.#metrics = new RuntimeMetrics(options);
+    // Without a supervisor or a cluster to ask, the process is the whole group.
+    const onceBackend = options.once ?? new OnceTable(takeoverMsFrom(process.env));
+    this.#once = new OnceService(onceBackend, process.env.PROCESSGROUP_POD_NAME ?? hostname(), log);
+    const once = this.#once;
     const groups = groupsOf(settings.applications);
     if (dispatchOf(settings.dispatch, groups.size) === "connection") {
       const [[group, apps]] = [...groups] as [[string, ServedApplication[]]];
@@ -98,6 +108,7 @@ export class ProcessRuntime implements AdminSource {
         memoryLimitMb: settings.threadMemoryLimitMegabytes,
         logger: log,
         metrics: this.#metrics,
+        once,
       });
       this.#pools = { kind: "connection", pool };
       // The socket must not be read here: only a socket that never started reading can move to a thread.
@@ -120,6 +131,7 @@ export class ProcessRuntime implements AdminSource {
         memoryLimitMb: settings.threadMemoryLimitMegabytes,
         logger: log,
         observer: this.#metrics,
+        once,
       });
       pools.set(group, pool);
       apps.forEach((app, index) => placement.set(app.name, { pool, index }));
@@ -236,6 +248,7 @@ export class ProcessRuntime implements AdminSource {
       this.#front.close();
       await pool.closeConnections(Math.max(0, gracefulMs - (performance.now() - started)));
       pool.close();
+      this.#once.close();
       this.#log.info("stopped");
       return;
     }
@@ -254,6 +267,7 @@ export class ProcessRuntime implements AdminSource {
     if (outcome === "timeout") this.#log.warn("graceful timeout: answering what is left with 503");
     for (const pool of this.#pools.pools.values()) pool.close();
     front.closeAllConnections();
+    this.#once.close();
     this.#log.info("stopped");
   }
 }

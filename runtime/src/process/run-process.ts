@@ -2,7 +2,9 @@ import type { AddressInfo } from "node:net";
 import { createAdminServer } from "../admin/admin-server.ts";
 import { createLogger } from "../observability/logger.ts";
 import type { RuntimeSettings } from "../settings/runtime-settings.ts";
+import type { OnceBackend } from "../once/once-backend.ts";
 import type { ListenHandle } from "./listen-handle.ts";
+import { clusterOnce } from "../once/cluster-once.ts";
 import { ProcessRuntime } from "./process-runtime.ts";
 
 export interface RunOptions {
@@ -14,6 +16,8 @@ export interface RunOptions {
   readonly listenOn?: ListenHandle | undefined;
   /** Called once, when a signal starts the drain. */
   readonly stopping?: (signal: NodeJS.Signals) => void;
+  /** Who coordinates env.once() (a `serve` supervisor); absent: a Lease in a pod, else this process alone. */
+  readonly once?: OnceBackend | undefined;
 }
 
 /**
@@ -23,7 +27,7 @@ export interface RunOptions {
 export async function runProcess(settings: RuntimeSettings, options: RunOptions): Promise<number> {
   process.title = settings.displayName;
   const log = createLogger(settings.logLevel, { processGroup: settings.processGroup });
-  const runtime = new ProcessRuntime(settings, log, { defaultMetrics: true });
+  const runtime = new ProcessRuntime(settings, log, { defaultMetrics: true, once: options.once ?? clusterOnce(process.env, log) });
   const admin = options.adminServer ? createAdminServer(runtime) : undefined;
   let adminPort: number | undefined;
   if (admin) {

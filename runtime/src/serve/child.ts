@@ -2,6 +2,8 @@ import type { SendHandle } from "node:child_process";
 import { sendableHandle, type ListenHandle } from "../process/listen-handle.ts";
 import { runProcess } from "../process/run-process.ts";
 import type { ProcessRuntime } from "../process/process-runtime.ts";
+import { takeoverMsFrom } from "../once/once-backend.ts";
+import { supervisedOnce } from "../once/supervised-once.ts";
 import type { FromChild, ToChild } from "./ipc.ts";
 
 // One process of `processgroup serve`: a runtime process that reports to its supervisor over
@@ -36,6 +38,9 @@ function reportStarted(runtime: ProcessRuntime): void {
   });
 }
 
+// env.once() across the group: the supervisor holds the one table of its processes.
+const once = supervisedOnce((message) => send(message), takeoverMsFrom(process.env));
+
 let runtime: ProcessRuntime | undefined;
 let finished = false;
 let stopping = false;
@@ -48,6 +53,7 @@ process.on("message", (message: ToChild, handle: SendHandle) => {
       void runProcess(message.settings, {
         adminServer: false,
         listenOn: inherited,
+        once: once.backend,
         listening: (r, port) => {
           runtime = r;
           send({ t: "listening", port }, inherited ? undefined : r.listenHandle);
@@ -74,6 +80,9 @@ process.on("message", (message: ToChild, handle: SendHandle) => {
       return;
     case "metrics":
       void (runtime?.metricsJson() ?? Promise.resolve([])).then((metrics) => send({ t: "metrics", q: message.q, metrics }));
+      return;
+    case "once-answer":
+      once.answer(message);
       return;
   }
 });

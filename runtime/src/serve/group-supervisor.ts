@@ -3,6 +3,9 @@ import type { Logger } from "pino";
 import type { AdminSource } from "../admin/admin-server.ts";
 import { closeListenHandle, sendableHandle, type ListenHandle } from "../process/listen-handle.ts";
 import type { RuntimeSettings } from "../settings/runtime-settings.ts";
+import { takeoverMsFrom } from "../once/once-backend.ts";
+import { OnceTable } from "../once/once-table.ts";
+import { answerOnce, pidOfHolder } from "../once/supervised-once.ts";
 import type { FromChild, ToChild } from "./ipc.ts";
 
 const CHILD_ENTRY = new URL("./child.ts", import.meta.url);
@@ -28,7 +31,7 @@ interface Slot {
   listener: ListenHandle | undefined;
 }
 
-type Answer = Extract<FromChild, { q: number }>;
+type Answer = Exclude<Extract<FromChild, { q: number }>, { t: "once" }>;
 
 /** The part of `registry.getMetricsAsJSON()` the supervisor touches. */
 interface MetricJson {
@@ -48,6 +51,11 @@ export class Supervisor implements AdminSource {
   readonly #waiting = new Map<number, (answer: Answer) => void>();
   /** Every live process, including one that drains while its successor has taken its slot. */
   readonly #children = new Set<ChildProcess>();
+  /**
+   * env.once() for the whole group: one table per `serve` run (a new run runs every key
+   * again), released for a process the moment it exits.
+   */
+  readonly #once = new OnceTable(takeoverMsFrom(process.env));
   #nextQuery = 1;
   #stopping = false;
   #port: number;
@@ -109,10 +117,16 @@ export class Supervisor implements AdminSource {
       }
       if (message.t === "started") return loaded();
       if (message.t === "draining") return this.#succeed(slot, child, message.signal);
+      if (message.t === "once") {
+        if (child.connected) child.send(answerOnce(this.#once, message) satisfies ToChild);
+        return;
+      }
       this.#waiting.get(message.q)?.(message);
     });
     child.on("exit", (code, signal) => {
       this.#children.delete(child);
+      const given = this.#once.releaseWhere((holder) => pidOfHolder(holder) === child.pid);
+      if (given.length > 0) this.#log.warn({ process: slot.index, childPid: child.pid, keys: given }, "once: a process died while it ran; its runs go to another caller");
       failed(new Error(`process ${slot.index} exited with ${signal ?? `code ${code}`} before it ${hasListened ? "loaded its application groups" : "listened"}`));
       // Its successor took the slot when it began to drain: nothing to restart.
       if (slot.child !== child) return;

@@ -2,6 +2,7 @@
 // chunks (body-chunk.ts), so a large body streams instead of being cloned whole.
 
 import type { ConnectionServing } from "../connections/protocol.ts";
+import type { OnceFromWorker, OnceToWorker } from "../once/once-protocol.ts";
 import type { SharedOperation } from "./shared-store.ts";
 
 /** What a worker needs at start: its group's apps and preloads, and the flags it reports to them. */
@@ -64,7 +65,8 @@ export type ToWorker =
   | { readonly t: "body"; readonly id: number; readonly chunk: BodyChunk }
   | { readonly t: "end"; readonly id: number }
   | { readonly t: "abort"; readonly id: number }
-  | { readonly t: "shared-result"; readonly call: number; readonly ok: boolean; readonly value: unknown };
+  | { readonly t: "shared-result"; readonly call: number; readonly ok: boolean; readonly value: unknown }
+  | OnceToWorker;
 
 export type FromWorker =
   | { readonly t: "ready" }
@@ -82,4 +84,5 @@ export type FromWorker =
   | { readonly t: "failed"; readonly id: number; readonly message: string }
   /** The app has read `bytes` more of the request's body: the main thread may send that much more. */
   | { readonly t: "body-read"; readonly id: number; readonly bytes: number }
-  | { readonly t: "shared"; readonly call: number; readonly op: SharedOperation };
+  | { readonly t: "shared"; readonly call: number; readonly op: SharedOperation }
+  | OnceFromWorker;

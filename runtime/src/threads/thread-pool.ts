@@ -5,6 +5,8 @@ import { loadFailedAnswer } from "./load-failure.ts";
 import { Scheduler, type Command } from "./scheduler.ts";
 import { SharedStore } from "./shared-store.ts";
 import { ThreadLifeCycle } from "./thread-life-cycle.ts";
+import { onceThreadOf } from "../once/once-thread.ts";
+import type { OnceService } from "../once/once-service.ts";
 import { sharedReply } from "./shared-reply.ts";
 
 export type ResponseMessage = Extract<FromWorker, { t: "head" | "chunk" | "failed" }>;
@@ -47,6 +49,8 @@ export interface ThreadPoolOptions {
   readonly memoryLimitMb: number | undefined;
   readonly logger: Logger;
   readonly observer: PoolObserver;
+  /** The process's env.once() coordinator, shared by all its pools. */
+  readonly once?: OnceService | undefined;
 }
 
 export type PoolState = { readonly kind: "starting" } | { readonly kind: "ready" } | { readonly kind: "failed"; readonly error: string };
@@ -290,6 +294,7 @@ export class ThreadPool {
 
   #onMessage(thread: PoolThread, message: FromWorker): void {
     if (message.t === "shared") return thread.send(sharedReply(this.shared, message));
+    if (message.t === "once" || message.t === "once-finished") return this.#options.once?.receive(onceThreadOf(thread), message);
     if (message.t !== "head" && message.t !== "chunk" && message.t !== "failed" && message.t !== "body-read") return;
     const running = this.#running.get(thread)?.get(message.id);
     if (running === undefined) return;

@@ -9,6 +9,18 @@ export interface Shared {
   compareAndSet(key: string, expected: unknown, value: unknown): Promise<boolean>;
 }
 
+export interface OnceOptions {
+  /** Resolve only once the run finished (the winner's error rejects), instead of false at once. */
+  readonly wait?: boolean;
+}
+
+/**
+ * Runs fn in one caller of the whole group (every thread of every process) per group start
+ * (one `serve` run, one rollout in a cluster): true in the caller that ran it, false elsewhere.
+ * At-least-once: a runner that dies mid-way is taken over and fn runs again (docs/contract.md).
+ */
+export type Once = (key: string, fn: () => unknown, options?: OnceOptions) => Promise<boolean>;
+
 /** What an app is told about where and how it runs: the WSGI environ's process/thread keys and more. */
 export interface AppEnv {
   readonly processGroup: string;
@@ -26,4 +38,6 @@ export interface AppEnv {
   readonly threadId: number;
   readonly pid: number;
   readonly shared: Shared;
+  /** Run-once across the group (the same as `import { once } from "processgroup"`). */
+  readonly once: Once;
 }

@@ -1,10 +1,11 @@
 import { getPriority, setPriority } from "node:os";
 import { parentPort, workerData, type MessagePort } from "node:worker_threads";
-import type { WorkerData } from "../threads/protocol.ts";
+import type { ToWorker, WorkerData } from "../threads/protocol.ts";
 import { loadApps, type LoadedApp } from "./load-apps.ts";
 import { loadErrorMessage } from "./load-error.ts";
 import { serveConnections } from "./serve-connections.ts";
 import { serveForwarded } from "./serve-forwarded.ts";
+import { onceClient } from "./once-client.ts";
 import { sharedClient } from "./shared-client.ts";
 
 // One worker thread: a realm of its own that imports its application group's modules once
@@ -12,9 +13,14 @@ import { sharedClient } from "./shared-client.ts";
 
 async function main(port: MessagePort, data: WorkerData): Promise<void> {
   const shared = sharedClient(port);
+  // Listening from the start: an entry may await once() while it is imported.
+  const once = onceClient(port);
+  port.on("message", (message: ToWorker) => {
+    if (message.t === "once-result" || message.t === "once-recorded") once.receive(message);
+  });
   let apps: LoadedApp[];
   try {
-    apps = await loadApps(data, shared.api);
+    apps = await loadApps(data, shared.api, once.once);
   } catch (error) {
     port.postMessage({ t: "load-failed", message: loadErrorMessage(error) });
     return;

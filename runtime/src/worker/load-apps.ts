@@ -1,7 +1,7 @@
 import { pathToFileURL } from "node:url";
 import { threadId } from "node:worker_threads";
 import type { WorkerData } from "../threads/protocol.ts";
-import type { AppEnv, Shared } from "./app-env.ts";
+import type { AppEnv, Once, Shared } from "./app-env.ts";
 import type { AppHandler } from "./app-handler.ts";
 import { loadApp } from "./app-loader.ts";
 import { prepareRealm } from "./realm.ts";
@@ -12,8 +12,8 @@ export interface LoadedApp {
 }
 
 /** Imports the group's preloads, then each app's entry, once per thread: the group's apps share this realm. */
-export async function loadApps(data: WorkerData, shared: Shared): Promise<LoadedApp[]> {
-  prepareRealm(data, shared);
+export async function loadApps(data: WorkerData, shared: Shared, once: Once): Promise<LoadedApp[]> {
+  prepareRealm(data, shared, once);
   for (const module of data.preload) await import(pathToFileURL(module).href);
   const apps: LoadedApp[] = [];
   for (const app of data.applications) {
@@ -31,6 +31,7 @@ export async function loadApps(data: WorkerData, shared: Shared): Promise<Loaded
         threadId,
         pid: process.pid,
         shared,
+        once,
       },
     });
   }

@@ -1,4 +1,4 @@
-import type { Shared } from "./app-env.ts";
+import type { Once, Shared } from "./app-env.ts";
 
 // The module an app imports as "processgroup" (the worker resolves that name here), so a
 // Node listener app, which gets no `env`, still reaches its group's store:
@@ -6,14 +6,18 @@ import type { Shared } from "./app-env.ts";
 //   app.post("/hits", async (req, res) => res.json(await shared.increment("hits")));
 
 let bound: Shared | undefined;
+let boundOnce: Once | undefined;
 
 /** Called by the worker before it imports any app. */
-export function bindShared(api: Shared): void {
+export function bindShared(api: Shared, once: Once): void {
   bound = api;
+  boundOnce = once;
 }
 
+const OUTSIDE = '"processgroup" serves only apps that the ProcessGroup runtime runs on its worker threads';
+
 function store(): Shared {
-  if (bound === undefined) throw new Error('"processgroup" serves only apps that the ProcessGroup runtime runs on its worker threads');
+  if (bound === undefined) throw new Error(OUTSIDE);
   return bound;
 }
 
@@ -25,3 +29,6 @@ export const shared: Shared = {
   increment: (key, by) => store().increment(key, by),
   compareAndSet: (key, expected, value) => store().compareAndSet(key, expected, value),
 };
+
+/** Runs fn once across the whole group (the same as env.once): see docs/contract.md. */
+export const once: Once = (key, fn, options) => (boundOnce === undefined ? Promise.reject(new Error(OUTSIDE)) : boundOnce(key, fn, options));

@@ -1,7 +1,7 @@
 import { registerHooks } from "node:module";
 import type { WorkerData } from "../threads/protocol.ts";
 import { installServerAdoption } from "./adopted-server.ts";
-import type { Shared } from "./app-env.ts";
+import type { Once, Shared } from "./app-env.ts";
 import { appProcessEnv } from "./app-process-env.ts";
 import { recordLoaded } from "./load-error.ts";
 import { bindShared } from "./processgroup-module.ts";
@@ -15,9 +15,9 @@ const MODULE_URL = new URL("./processgroup-module.ts", import.meta.url).href;
  * listen() on an http.Server adopted instead of binding a port, and a record of the modules
  * loaded, to say where a syntax error is.
  */
-export function prepareRealm(data: WorkerData, shared: Shared): void {
+export function prepareRealm(data: WorkerData, shared: Shared, once: Once): void {
   Object.assign(process.env, appProcessEnv(data));
-  bindShared(shared);
+  bindShared(shared, once);
   registerHooks({
     resolve: (specifier, context, nextResolve) => (specifier === MODULE_NAME ? { url: MODULE_URL, shortCircuit: true } : nextResolve(specifier, context)),
     load: (url, context, nextLoad) => {
