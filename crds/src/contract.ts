@@ -42,6 +42,8 @@ export const RuntimeEnv = z.object({
   [ENV.name]: z.string().min(1, { error: "must be set" }),
   [ENV.namespace]: z.string().optional(),
   [ENV.podName]: z.string().optional(),
+  [ENV.revision]: z.string().optional(),
+  [ENV.uid]: z.string().optional(),
   [ENV.threads]: z.coerce.number({ error: "must be an integer >= 1" }).int().min(1, { error: "must be an integer >= 1" }),
   // Optional so that pods rendered before the field existed still start; it wins over the config.
   [ENV.concurrency]: z.coerce.number({ error: "must be an integer >= 1" }).int({ error: "must be an integer >= 1" }).min(1, { error: "must be an integer >= 1" }).optional(),

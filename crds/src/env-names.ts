@@ -5,6 +5,8 @@ export const ENV = {
   name: "PROCESSGROUP_NAME",
   namespace: "PROCESSGROUP_NAMESPACE",
   podName: "PROCESSGROUP_POD_NAME",
+  revision: "PROCESSGROUP_REVISION",
+  uid: "PROCESSGROUP_UID",
   threads: "PROCESSGROUP_THREADS",
   concurrency: "PROCESSGROUP_CONCURRENCY",
   multiprocess: "PROCESSGROUP_MULTIPROCESS",

@@ -196,13 +196,22 @@ describe("the Helm chart on the real API server", () => {
     }
     for (const verb of ["create", "patch"]) expect(await can(verb, "", "events")).toBe(true);
     for (const verb of ["get", "create", "update"]) expect(await can(verb, "coordination.k8s.io", "leases", ns.name)).toBe(true);
+    // A group's ServiceAccount and its Role + RoleBinding for env.once(): read and applied, never listed or deleted.
+    for (const [group, resource] of [["", "serviceaccounts"], ["rbac.authorization.k8s.io", "roles"], ["rbac.authorization.k8s.io", "rolebindings"]] as const) {
+      for (const verb of ["get", "create", "patch"]) expect(await can(verb, group, resource), `${verb} ${resource}`).toBe(true);
+      for (const verb of ["list", "delete"]) expect(await can(verb, group, resource), `${verb} ${resource}`).toBe(false);
+    }
+    // To grant the groups' Roles their Lease verbs the operator must hold them (RBAC's escalation rule).
+    for (const verb of ["get", "create", "update"]) expect(await can(verb, "coordination.k8s.io", "leases", "default")).toBe(true);
+    expect(await can("delete", "coordination.k8s.io", "leases", "default")).toBe(false);
+    expect(await can("escalate", "rbac.authorization.k8s.io", "roles")).toBe(false);
+    expect(await can("bind", "rbac.authorization.k8s.io", "roles")).toBe(false);
 
     expect(await can("get", "", "secrets")).toBe(false);
     expect(await can("list", "", "secrets")).toBe(false);
     expect(await can("delete", "", "namespaces", "")).toBe(false);
     expect(await can("update", "processgroup.dev", "processgroups")).toBe(false);
     expect(await can("update", "apps", "deployments")).toBe(false);
-    expect(await can("create", "coordination.k8s.io", "leases", "kube-system")).toBe(false);
     expect((await helm(["uninstall", release, "--namespace", ns.name])).exitCode).toBe(0);
   });
 

@@ -137,3 +137,34 @@ describe("render", () => {
     expect(render(group({}), { runtimeImage: "my/runtime:1" }).deployment.spec?.template.spec?.containers[0]?.image).toBe("my/runtime:1");
   });
 });
+
+describe("render: what env.once() needs in a cluster", () => {
+  it("gives the group's pods an account of their own, allowed Leases in the group's namespace only", () => {
+    const pg = group({}, { uid: "pg-uid" });
+    const { serviceAccount, role, roleBinding, deployment } = render(pg);
+    expect(serviceAccount.metadata).toMatchObject({ name: "site1-runtime", namespace: "web", labels: { [NAME_LABEL]: "site1" } });
+    expect(serviceAccount.metadata?.ownerReferences?.[0]).toMatchObject({ kind: "ProcessGroup", name: "site1", uid: "pg-uid", controller: true });
+    expect(serviceAccount.automountServiceAccountToken).toBe(false);
+    expect(role.metadata).toMatchObject({ name: "site1-once", namespace: "web" });
+    expect(role.rules).toEqual([{ apiGroups: ["coordination.k8s.io"], resources: ["leases"], verbs: ["get", "create", "update"] }]);
+    expect(roleBinding.metadata).toMatchObject({ name: "site1-once", namespace: "web" });
+    expect(roleBinding.roleRef).toEqual({ apiGroup: "rbac.authorization.k8s.io", kind: "Role", name: "site1-once" });
+    expect(roleBinding.subjects).toEqual([{ kind: "ServiceAccount", name: "site1-runtime", namespace: "web" }]);
+    const podSpec = deployment.spec?.template.spec;
+    expect(podSpec?.serviceAccountName).toBe("site1-runtime");
+    expect(podSpec?.automountServiceAccountToken).toBe(true);
+  });
+
+  it("tells each pod its rollout (the pod-template-hash label, by the downward API) and its group's uid", () => {
+    const env = render(group({}, { uid: "pg-uid" })).deployment.spec?.template.spec?.containers[0]?.env ?? [];
+    expect(env.find((e) => e.name === ENV.revision)).toEqual({ name: ENV.revision, valueFrom: { fieldRef: { fieldPath: "metadata.labels['pod-template-hash']" } } });
+    expect(env.find((e) => e.name === ENV.namespace)?.valueFrom?.fieldRef?.fieldPath).toBe("metadata.namespace");
+    expect(env.find((e) => e.name === ENV.uid)).toEqual({ name: ENV.uid, value: "pg-uid" });
+    // Without a uid (processgroup render of a file) there is no owner to name.
+    expect((render(group({})).deployment.spec?.template.spec?.containers[0]?.env ?? []).some((e) => e.name === ENV.uid)).toBe(false);
+  });
+
+  it("lists the account objects before the Deployment that uses them", () => {
+    expect(renderedObjects(render(group({}))).map((o) => o.kind)).toEqual(["ServiceAccount", "Role", "RoleBinding", "Deployment", "Service"]);
+  });
+});

@@ -67,4 +67,18 @@ as patch when the object does not exist yet; ConfigMaps and Pods are only watche
 - apiGroups: [""]
   resources: ["events"]
   verbs: ["create", "patch"]
+# Each group's pods get a ServiceAccount and a Role + RoleBinding for env.once()'s Leases.
+# They are read by name and applied (never listed: no informer), and go with their group
+# by garbage collection (no delete).
+- apiGroups: [""]
+  resources: ["serviceaccounts"]
+  verbs: ["get", "create", "patch"]
+- apiGroups: ["rbac.authorization.k8s.io"]
+  resources: ["roles", "rolebindings"]
+  verbs: ["get", "create", "patch"]
+# RBAC lets a subject grant only what it holds itself (no `escalate`/`bind`): the groups'
+# Roles allow these verbs on Leases, so the operator must hold them where the groups live.
+- apiGroups: ["coordination.k8s.io"]
+  resources: ["leases"]
+  verbs: ["get", "create", "update"]
 {{- end -}}

@@ -6,6 +6,7 @@ import {
   IsomorphicFetchHttpLibrary,
   NetworkingV1Api,
   PatchStrategy,
+  RbacAuthorizationV1Api,
   ServerConfiguration,
   createConfiguration,
   setHeaderOptions,
@@ -27,6 +28,7 @@ export interface ApiClients {
   readonly networking: NetworkingV1Api;
   readonly custom: CustomObjectsApi;
   readonly coordination: CoordinationV1Api;
+  readonly rbac: RbacAuthorizationV1Api;
 }
 
 /** The resource a REST path names: `/apis/apps/v1/namespaces/x/deployments/y/status` -> `deployments`. */
@@ -89,6 +91,7 @@ export function makeApiClients(kc: KubeConfig, observe: RequestObserver): ApiCli
     networking: new NetworkingV1Api(configuration),
     custom: new CustomObjectsApi(configuration),
     coordination: new CoordinationV1Api(configuration),
+    rbac: new RbacAuthorizationV1Api(configuration),
   };
 }
 

@@ -1,4 +1,4 @@
-import { ApiException, type KubernetesObject, type V1ConfigMap, type V1Deployment, type V1Ingress, type V1Pod, type V1Service } from "@kubernetes/client-node";
+import { ApiException, type KubernetesObject, type V1ConfigMap, type V1Deployment, type V1Ingress, type V1Pod, type V1Role, type V1RoleBinding, type V1Service, type V1ServiceAccount } from "@kubernetes/client-node";
 import { describe, expect, test } from "vitest";
 import type { ProcessGroupStatus } from "../../../crds/index.ts";
 import type { EventNote } from "../events/event-recorder.ts";
@@ -54,6 +54,9 @@ function world(spec: Record<string, unknown>) {
   const configMaps = new Map<string, V1ConfigMap>();
   const pods: V1Pod[] = [];
   const children = {
+    serviceAccount: new MemoryKind<V1ServiceAccount>("ServiceAccount"),
+    role: new MemoryKind<V1Role>("Role"),
+    roleBinding: new MemoryKind<V1RoleBinding>("RoleBinding"),
     deployment: new MemoryKind<V1Deployment>("Deployment"),
     service: new MemoryKind<V1Service>("Service"),
     ingress: new MemoryKind<V1Ingress>("Ingress"),
@@ -82,7 +85,7 @@ function world(spec: Record<string, unknown>) {
     runtimeImage: "runtime:test",
     clock: new FakeClock(),
   };
-  const writes = () => children.deployment.applies + children.service.applies + children.ingress.applies + children.ingress.removes + group.statusWrites;
+  const writes = () => children.serviceAccount.applies + children.role.applies + children.roleBinding.applies + children.deployment.applies + children.service.applies + children.ingress.applies + children.ingress.removes + group.statusWrites;
   const setSpec = (next: Record<string, unknown>) => {
     const metadata = group.object?.["metadata"] as { generation: number };
     group.object = { ...group.object, metadata: { ...metadata, generation: metadata.generation + 1 }, spec: next };
@@ -158,10 +161,10 @@ describe("reconcile of an elastic group", () => {
 describe("reconcile", () => {
   test("the first pass creates the children and writes status; a second pass with nothing changed writes nothing", async () => {
     const w = world({ image: "app:1", processes: 2, threads: 4, applications: [app] });
-    expect(await reconcile(w.deps, "ns", "g")).toEqual({ result: "success", changes: ["created Deployment", "created Service", "status"] });
+    expect(await reconcile(w.deps, "ns", "g")).toEqual({ result: "success", changes: ["created ServiceAccount", "created Role", "created RoleBinding", "created Deployment", "created Service", "status"] });
     expect(w.children.deployment.cached("ns", "g")?.spec?.replicas).toBe(2);
     expect(w.status()).toMatchObject({ observedGeneration: 1, processes: 2, threads: 4, multiprocess: true, multithread: true });
-    expect(w.notes.map((n) => n.reason)).toEqual(["Created", "Created"]);
+    expect(w.notes.map((n) => n.reason)).toEqual(["Created", "Created", "Created", "Created", "Created"]);
 
     const before = w.writes();
     w.notes.length = 0;

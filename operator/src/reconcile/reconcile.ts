@@ -138,9 +138,13 @@ async function applyGroup(deps: ReconcileDeps, pg: ProcessGroup, pods: readonly 
     }
   };
 
+  // The pods' account first: a pod naming an account that does not exist yet is refused.
+  const serviceAccount = await attempt("ServiceAccount", () => ensureChild(deps.children.serviceAccount, desired.serviceAccount));
+  const role = await attempt("Role", () => ensureChild(deps.children.role, desired.role));
+  const roleBinding = await attempt("RoleBinding", () => ensureChild(deps.children.roleBinding, desired.roleBinding));
   const deployment = await attempt("Deployment", () => ensureChild(deps.children.deployment, desired.deployment));
   const service = await attempt("Service", () => ensureChild(deps.children.service, desired.service));
-  for (const done of [deployment, service]) if (done?.action) actions.push(done.action);
+  for (const done of [serviceAccount, role, roleBinding, deployment, service]) if (done?.action) actions.push(done.action);
   const wantedIngress = desired.ingress;
   if (wantedIngress) {
     const ingress = await attempt("Ingress", () => ensureChild(deps.children.ingress, wantedIngress));

@@ -2,6 +2,10 @@ import type { V1Container, V1Deployment, V1EnvVar, V1PodSpec, V1Volume, V1Volume
 import { ADMIN_PORT, ENV, RUNTIME_COMMAND, RUNTIME_CONTAINER, RUNTIME_PORT, flags, type ProcessGroup, type RuntimeConfig } from "../../../crds/index.ts";
 import { labelsOf, selectorOf, SOURCE_CHECKSUM_ANNOTATION } from "./labels.ts";
 import { childMetadata, type RenderOptions } from "./options.ts";
+import { runtimeServiceAccountName } from "./once-rbac.ts";
+
+/** The label the Deployment controller puts on every pod of one ReplicaSet (one rollout). */
+export const POD_TEMPLATE_HASH_LABEL = "pod-template-hash";
 
 /** Seconds the pod keeps serving after it is marked for deletion, while endpoints drop it. */
 export const PRE_STOP_SLEEP_SECONDS = 3;
@@ -34,6 +38,9 @@ export function runtimeEnvOf(pg: ProcessGroup): V1EnvVar[] {
     { name: ENV.name, value: pg.metadata.name },
     { name: ENV.namespace, valueFrom: { fieldRef: { fieldPath: "metadata.namespace" } } },
     { name: ENV.podName, valueFrom: { fieldRef: { fieldPath: "metadata.name" } } },
+    // env.once() runs once per rollout: the ReplicaSet's template hash names the rollout.
+    { name: ENV.revision, valueFrom: { fieldRef: { fieldPath: `metadata.labels['${POD_TEMPLATE_HASH_LABEL}']` } } },
+    ...(pg.metadata.uid ? [{ name: ENV.uid, value: pg.metadata.uid }] : []),
     { name: ENV.threads, value: String(f.threads) },
     { name: ENV.concurrency, value: String(pg.spec.concurrency) },
     { name: ENV.multiprocess, value: String(f.multiprocess) },
@@ -93,7 +100,9 @@ export function buildDeployment(pg: ProcessGroup, options: RenderOptions): V1Dep
   const podSpec: V1PodSpec = {
     terminationGracePeriodSeconds: terminationGracePeriodOf(pg),
     enableServiceLinks: false,
-    automountServiceAccountToken: false,
+    // The group's own account, whose token lets env.once() hold its Leases (and nothing else).
+    serviceAccountName: runtimeServiceAccountName(name),
+    automountServiceAccountToken: true,
     securityContext: { runAsNonRoot: true, runAsUser: RUNTIME_UID, runAsGroup: RUNTIME_UID, fsGroup: RUNTIME_UID, seccompProfile: { type: "RuntimeDefault" } },
     containers: [runtimeContainer(pg, options, mounts)],
     volumes,
