@@ -158,6 +158,22 @@ describe("env.once() in one process", () => {
     });
   });
 
+  it("a thread that dies mid-run gives the run back: a waiting caller in another thread runs it", async () => {
+    await withGroup({ threads: 2, applications: [{ name: "once", mount: "/", entry: "once-fetch.mjs" }] }, async (group) => {
+      const crashed = fetch(`${group.url}/?key=crashing&crash=1&ms=400`, { headers: { connection: "close" } }).then(
+        () => "answered",
+        () => "cut",
+      );
+      await until("the first run", 10_000, () => (group.logs.some((l) => l.msg === "once: this process runs it") ? true : undefined));
+      const waiter = fresh(`${group.url}/?key=crashing&wait=1&ms=10`);
+      expect(await crashed).toBe("cut");
+      const answer = await waiter;
+      expect(answer.ran).toBe(true);
+      expect(group.logs.some((l) => l.msg === "once: the thread running it died; giving the run back")).toBe(true);
+      expect((await fresh(`${group.url}/?key=crashing`)).ran).toBe(false);
+    });
+  });
+
   it("refuses a key that cannot name a Lease, naming the rule", async () => {
     await withGroup({ threads: 1, applications: [{ name: "once", mount: "/", entry: "once-fetch.mjs" }] }, async (group) => {
       const answer = await fresh(`${group.url}/?key=${encodeURIComponent("Resume_Tasks")}`);

@@ -46,7 +46,7 @@ export class OnceService {
   constructor(backend: OnceBackend, identity: string, log: Logger) {
     this.#backend = backend;
     this.#identity = identity;
-    this.#log = log.child({ component: "once" });
+    this.#log = log;
   }
 
   receive(thread: OnceThread, message: OnceFromWorker): void {
