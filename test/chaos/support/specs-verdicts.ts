@@ -67,7 +67,8 @@ export async function childrenVerdict(kc: KubeConfig, namespace: string, objects
   const client = KubernetesObjectApi.makeApiClient(kc);
   const pods = objects.flatMap((o) => {
     const template = (o as V1Deployment).spec?.template;
-    return o.kind === "Deployment" && template ? [{ apiVersion: "v1", kind: "Pod", metadata: { name: `${o.metadata?.name ?? "pod"}-probe` }, spec: template.spec }] : [];
+    // A dry run creates no ServiceAccount, so the probe pod runs as the namespace's default one.
+    return o.kind === "Deployment" && template ? [{ apiVersion: "v1", kind: "Pod", metadata: { name: `${o.metadata?.name ?? "pod"}-probe` }, spec: { ...template.spec, serviceAccountName: undefined } }] : [];
   });
   for (const object of [...objects, ...pods]) {
     const refused = await refusalOrUndefined(client.create({ ...object, metadata: { ...object.metadata, namespace } }, undefined, "All"));
