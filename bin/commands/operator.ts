@@ -5,7 +5,7 @@ export const operator: Command = {
   summary: "Run the ProcessGroup operator against the current kubeconfig (in-cluster config in a pod).",
   usage: "operator [--kubeconfig FILE] [--namespaces NS,...] [--concurrency N] [--metrics-port PORT] [--leader-elect true|false] [--log-level LEVEL]",
   description:
-    "Watch ProcessGroups and reconcile each into a Deployment, a Service and (with spec.route) an Ingress,\nreporting status, conditions and events. Serves /healthz, /readyz and /metrics on --metrics-port. Runs until\nSIGTERM or SIGINT, then finishes the reconciles in flight and releases the leader lease.",
+    "Watch ProcessGroups and reconcile each into a Deployment, a Service, (with spec.route) an Ingress and\nthe pods' ServiceAccount and Role (env.once()), reporting status, conditions and events. Serves\n/healthz, /readyz and /metrics on --metrics-port. Runs until SIGTERM or SIGINT, then finishes the\nreconciles in flight and releases the leader lease.",
   options: {
     kubeconfig: { type: "string", valueName: "FILE", description: "Kubeconfig file (default: $KUBECONFIG, ~/.kube/config, or the in-cluster config)." },
     namespaces: { type: "string", short: "n", multiple: true, valueName: "NS,...", description: "Watch only these namespaces (comma-separated or repeated; default: all namespaces)." },

@@ -6,7 +6,7 @@ export const render: Command = {
   summary: "Print the Kubernetes objects the operator applies for a ProcessGroup file.",
   usage: "render -f FILE [-f FILE...] [--runtime-image IMAGE]",
   description:
-    "Print the Deployment, Service (and Ingress) the operator would apply for each ProcessGroup in the\nfiles, as multi-document YAML, for GitOps and review. An invalid file prints each problem with its\ndocument and field path and exits 1. A group whose threads may outgrow its pod's memory limit\n(threadMemoryLimitMegabytes x threads x application groups > resources.limits.memory) is rendered\nwith a warning on stderr.",
+    "Print the ServiceAccount, Role, RoleBinding, Deployment, Service (and Ingress) the operator would\napply for each ProcessGroup in the files, as multi-document YAML, for GitOps and review. An invalid\nfile prints each problem with its document and field path and exits 1. A group whose threads may\noutgrow its pod's memory limit (threadMemoryLimitMegabytes x threads x application groups >\nresources.limits.memory) is rendered with a warning on stderr.",
   options: {
     file: { type: "string", short: "f", multiple: true, valueName: "FILE", description: "ProcessGroup YAML file (several documents allowed), a folder of *.yaml files, or - for stdin (repeatable)." },
     "runtime-image": { type: "string", valueName: "IMAGE", description: "Runtime image for groups without spec.image." },

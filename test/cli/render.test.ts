@@ -22,13 +22,13 @@ function noStackTrace(text: string) {
 }
 
 describe("processgroup render", () => {
-  it("prints a Deployment, a Service and an Ingress as multi-document YAML", () => {
+  it("prints the pods' ServiceAccount, Role and RoleBinding, a Deployment, a Service and an Ingress as multi-document YAML", () => {
     const path = file("routed.yaml", group("site1", `  processes: 3\n  route:\n    host: example.com\n${apps}`));
     const { status, stdout } = processgroup(["render", "-f", path]);
     expect(status).toBe(0);
     const docs = parseAllDocuments(stdout).map((d) => d.toJS());
-    expect(docs.map((d) => d.kind)).toEqual(["Deployment", "Service", "Ingress"]);
-    expect(docs[0].spec.replicas).toBe(3);
+    expect(docs.map((d) => d.kind)).toEqual(["ServiceAccount", "Role", "RoleBinding", "Deployment", "Service", "Ingress"]);
+    expect(docs[3].spec.replicas).toBe(3);
     expect(stdout).not.toMatch(/[&*]a\d/); // no YAML anchors: people read this
   });
 
@@ -111,7 +111,7 @@ describe("processgroup render", () => {
     const tight = file("tight.yaml", group("tight", `  threads: 4\n  threadMemoryLimitMegabytes: 128\n  resources:\n    limits:\n      memory: 256Mi\n${apps}`));
     const warned = processgroup(["render", "-f", tight]);
     expect(warned.status).toBe(0);
-    expect(parseAllDocuments(warned.stdout).map((d) => d.toJS().kind)).toEqual(["Deployment", "Service"]);
+    expect(parseAllDocuments(warned.stdout).map((d) => d.toJS().kind)).toEqual(["ServiceAccount", "Role", "RoleBinding", "Deployment", "Service"]);
     expect(warned.stderr).toBe(
       `${tight}: warning: ProcessGroup tight: threadMemoryLimitMegabytes 128 x 4 threads x 1 application group = 512 MiB exceeds resources.limits.memory 256Mi (256 MiB): the pod can be OOM-killed before a thread reaches its own limit\n`,
     );
