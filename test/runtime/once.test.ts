@@ -174,6 +174,18 @@ describe("env.once() in one process", () => {
     });
   });
 
+  it.each(["connection", "request"] as const)("an entry may await once() and env.shared while it is imported (%s dispatch)", async (dispatch) => {
+    await withGroup(
+      { threads: 3, applications: [{ name: "start", mount: "/", entry: "once-shared-at-import.mjs" }] },
+      async (group) => {
+        const answer = (await (await group.get("/")).json()) as { imported: number; ranBy: unknown };
+        expect(answer.imported).toBe(3);
+        expect(typeof answer.ranBy).toBe("number");
+      },
+      { dispatch },
+    );
+  });
+
   it("refuses a key that cannot name a Lease, naming the rule", async () => {
     await withGroup({ threads: 1, applications: [{ name: "once", mount: "/", entry: "once-fetch.mjs" }] }, async (group) => {
       const answer = await fresh(`${group.url}/?key=${encodeURIComponent("Resume_Tasks")}`);

@@ -13,10 +13,12 @@ import { sharedClient } from "./shared-client.ts";
 
 async function main(port: MessagePort, data: WorkerData): Promise<void> {
   const shared = sharedClient(port);
-  // Listening from the start: an entry may await once() while it is imported.
   const once = onceClient(port);
+  // The main thread's answers to env.shared and env.once(), for either dispatch, from the
+  // start: an entry or a preload may await them while it is imported.
   port.on("message", (message: ToWorker) => {
-    if (message.t === "once-result" || message.t === "once-recorded") once.receive(message);
+    if (message.t === "shared-result") shared.settle(message.call, message.ok, message.value);
+    else if (message.t === "once-result" || message.t === "once-recorded") once.receive(message);
   });
   let apps: LoadedApp[];
   try {
@@ -26,10 +28,10 @@ async function main(port: MessagePort, data: WorkerData): Promise<void> {
     return;
   }
   // In connection dispatch the main thread only accepts: nothing to yield to.
-  if (data.connections) serveConnections(port, data, data.connections, apps, shared);
+  if (data.connections) serveConnections(port, data, data.connections, apps);
   else {
     yieldToTheMainThread();
-    serveForwarded(port, apps, shared);
+    serveForwarded(port, apps);
   }
   port.postMessage({ t: "ready" });
 }

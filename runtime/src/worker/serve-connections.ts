@@ -14,7 +14,6 @@ import { WaitQueue } from "../threads/wait-queue.ts";
 import type { WorkerData } from "../threads/protocol.ts";
 import { requestOfIncoming, writeResponse } from "./fetch-on-node.ts";
 import { messageOf, type LoadedApp } from "./load-apps.ts";
-import type { SharedClient } from "./shared-client.ts";
 import { serverOptionsOf } from "../http/server-options.ts";
 
 /** How long observations may wait in the thread before they are reported unasked. */
@@ -53,7 +52,7 @@ interface Admitted {
  * once; requests that arrive on this thread's connections beyond that wait here, within the
  * queue's capacity and timeout.
  */
-export function serveConnections(port: MessagePort, data: WorkerData, serving: ConnectionServing, apps: readonly LoadedApp[], shared: SharedClient): void {
+export function serveConnections(port: MessagePort, data: WorkerData, serving: ConnectionServing, apps: readonly LoadedApp[]): void {
   const load = new ThreadLoad(serving.concurrency, serving.load);
   // How busy this thread is, for placement: measured here, where the event loop runs.
   let lastUtilization = performance.eventLoopUtilization();
@@ -247,7 +246,7 @@ export function serveConnections(port: MessagePort, data: WorkerData, serving: C
     if (lingered && load.connections === 0) post({ t: "connections-closed" });
   };
 
-  port.on("message", (message: ToConnectionThread | { t: "shared-result"; call: number; ok: boolean; value: unknown }) => {
+  port.on("message", (message: ToConnectionThread) => {
     switch (message.t) {
       case "connection": {
         const socket: Socket = message.socket;
@@ -272,9 +271,6 @@ export function serveConnections(port: MessagePort, data: WorkerData, serving: C
         return;
       case "report":
         report(message.call);
-        return;
-      case "shared-result":
-        shared.settle(message.call, message.ok, message.value);
         return;
     }
   });

@@ -9,7 +9,6 @@ import { messageOf, type LoadedApp } from "./load-apps.ts";
 import { headerListOf } from "./response-head.ts";
 import { ResponseChannel } from "./response-channel.ts";
 import { pulledBody, reportReads, type BodySink } from "./request-body.ts";
-import type { SharedClient } from "./shared-client.ts";
 
 type FetchHandler = Extract<AppHandler, { kind: "fetch" }>["fetch"];
 type Listener = Extract<AppHandler, { kind: "listener" }>["listener"];
@@ -77,7 +76,7 @@ function serveListener(listener: Listener, head: RequestHead, out: ResponseChann
  * thread wins its ClaimSlot; the main thread may have taken it back meanwhile, and then it
  * is dropped unseen.
  */
-export function serveForwarded(port: MessagePort, apps: readonly LoadedApp[], shared: SharedClient): void {
+export function serveForwarded(port: MessagePort, apps: readonly LoadedApp[]): void {
   const dispatch = (workerData as Partial<WorkerData> | null)?.dispatch;
   const claims = dispatch === undefined ? undefined : new ClaimSlot(dispatch.claim);
   const concurrency = dispatch?.concurrency ?? 1;
@@ -148,9 +147,6 @@ export function serveForwarded(port: MessagePort, apps: readonly LoadedApp[], sh
         request.out.fail("the client closed the request");
         return;
       }
-      case "shared-result":
-        shared.settle(message.call, message.ok, message.value);
-        return;
     }
   });
 }
