@@ -1,4 +1,4 @@
-import { CoordinationV1Api, CoreV1Api, KubeConfig, type V1Deployment } from "@kubernetes/client-node";
+import { CoordinationV1Api, CoreV1Api, KubeConfig, RbacAuthorizationV1Api, type V1Deployment } from "@kubernetes/client-node";
 import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -79,6 +79,11 @@ it("runs the operator from the chart's Deployment, as its ServiceAccount, and re
   await createGroup(ns.name, "from-chart", specOf({ processes: 2, threads: 3 }));
   await deploymentWhere(ns.name, "from-chart", "2 replicas", (d) => d.spec?.replicas === 2);
   await groupWhere(ns.name, "from-chart", "observedGeneration and flags", (g) => g.status?.observedGeneration === g.metadata.generation && g.status?.multiprocess === true);
+  // The group's account for env.once(): the operator may grant its Role only what it holds itself.
+  const rbac = kubeConfig().makeApiClient(RbacAuthorizationV1Api);
+  expect((await rbac.readNamespacedRole({ name: "from-chart-once", namespace: ns.name })).rules?.[0]?.resources).toEqual(["leases"]);
+  expect((await rbac.readNamespacedRoleBinding({ name: "from-chart-once", namespace: ns.name })).subjects?.[0]?.name).toBe("from-chart-runtime");
+  expect((await kubeConfig().makeApiClient(CoreV1Api).readNamespacedServiceAccount({ name: "from-chart-runtime", namespace: ns.name })).metadata?.name).toBe("from-chart-runtime");
   const lease = await kubeConfig().makeApiClient(CoordinationV1Api).readNamespacedLease({ name: "processgroup-operator", namespace: ns.name });
   expect(lease.spec?.holderIdentity).toMatch(new RegExp(`^${podName}_[0-9a-f]{8}$`));
   expect(operator.lines.some((l) => /forbidden/i.test(JSON.stringify(l)))).toBe(false);
