@@ -1,6 +1,6 @@
 import { existsSync } from "node:fs";
 import type { Logger } from "pino";
-import { takeoverMsFrom, type OnceBackend } from "./once-backend.ts";
+import type { OnceBackend } from "./once-backend.ts";
 
 const TOKEN_PATH = "/var/run/secrets/kubernetes.io/serviceaccount/token";
 
@@ -9,12 +9,11 @@ const TOKEN_PATH = "/var/run/secrets/kubernetes.io/serviceaccount/token";
  * revision, a ServiceAccount token and the API server's address), else undefined. Nothing of
  * it loads until the first once() call: most apps never make one.
  */
-export function clusterOnce(env: NodeJS.ProcessEnv, log: Logger): OnceBackend | undefined {
+export function clusterOnce(env: NodeJS.ProcessEnv, takeoverMs: number, log: Logger): OnceBackend | undefined {
   const group = env.PROCESSGROUP_NAME;
   const namespace = env.PROCESSGROUP_NAMESPACE;
   const revision = env.PROCESSGROUP_REVISION;
   if (!group || !namespace || !revision || !env.KUBERNETES_SERVICE_HOST || !existsSync(TOKEN_PATH)) return undefined;
-  const takeoverMs = takeoverMsFrom(env);
   let loaded: Promise<OnceBackend> | undefined;
   const backend = () =>
     (loaded ??= (async () => {

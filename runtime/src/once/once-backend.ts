@@ -21,11 +21,14 @@ export interface OnceBackend {
 export const DEFAULT_TAKEOVER_SECONDS = 15;
 export const TAKEOVER_ENV = "PROCESSGROUP_ONCE_TAKEOVER_SECONDS";
 
-/** The takeover time from the environment, with a clear error for a bad value. */
-export function takeoverMsFrom(env: NodeJS.ProcessEnv): number {
+// Parsed where the other settings are (`run` from its env, `serve` from its environment), so
+// a bad value is one line at start, and a process handed its settings parses nothing.
+
+/** The takeover time an image or a shell asked for (PROCESSGROUP_ONCE_TAKEOVER_SECONDS), or why it is not one. */
+export function takeoverFromEnv(env: Readonly<Record<string, string | undefined>>): { readonly ok: true; readonly ms: number } | { readonly ok: false; readonly message: string } {
   const raw = env[TAKEOVER_ENV];
-  if (raw === undefined || raw === "") return DEFAULT_TAKEOVER_SECONDS * 1000;
+  if (raw === undefined || raw === "") return { ok: true, ms: DEFAULT_TAKEOVER_SECONDS * 1000 };
   const seconds = Number(raw);
-  if (!Number.isFinite(seconds) || seconds <= 0) throw new Error(`${TAKEOVER_ENV}: must be a number of seconds > 0, got ${JSON.stringify(raw)}`);
-  return Math.round(seconds * 1000);
+  if (!Number.isFinite(seconds) || seconds <= 0) return { ok: false, message: `must be a number of seconds > 0 (got ${JSON.stringify(raw)})` };
+  return { ok: true, ms: Math.round(seconds * 1000) };
 }

@@ -12,7 +12,6 @@ import type { WorkerData } from "../threads/protocol.ts";
 import { ThreadPool } from "../threads/thread-pool.ts";
 import { hostname } from "node:os";
 import type { OnceBackend } from "../once/once-backend.ts";
-import { takeoverMsFrom } from "../once/once-backend.ts";
 import { OnceService } from "../once/once-service.ts";
 import { OnceTable } from "../once/once-table.ts";
 import { watchEntries } from "./entry-watcher.ts";
@@ -84,7 +83,7 @@ export class ProcessRuntime implements AdminSource {
     this.#log = log;
     this.#metrics = new RuntimeMetrics(options);
     // Without a supervisor or a cluster to ask, the process is the whole group.
-    const onceBackend = options.once ?? new OnceTable(takeoverMsFrom(process.env));
+    const onceBackend = options.once ?? new OnceTable(settings.onceTakeoverMs);
     this.#once = new OnceService(onceBackend, process.env.PROCESSGROUP_POD_NAME ?? hostname(), log);
     const once = this.#once;
     const groups = groupsOf(settings.applications);

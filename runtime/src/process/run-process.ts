@@ -27,7 +27,7 @@ export interface RunOptions {
 export async function runProcess(settings: RuntimeSettings, options: RunOptions): Promise<number> {
   process.title = settings.displayName;
   const log = createLogger(settings.logLevel, { processGroup: settings.processGroup });
-  const runtime = new ProcessRuntime(settings, log, { defaultMetrics: true, once: options.once ?? clusterOnce(process.env, log) });
+  const runtime = new ProcessRuntime(settings, log, { defaultMetrics: true, once: options.once ?? clusterOnce(process.env, settings.onceTakeoverMs, log) });
   const admin = options.adminServer ? createAdminServer(runtime) : undefined;
   let adminPort: number | undefined;
   if (admin) {

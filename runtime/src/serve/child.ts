@@ -2,7 +2,6 @@ import type { SendHandle } from "node:child_process";
 import { sendableHandle, type ListenHandle } from "../process/listen-handle.ts";
 import { runProcess } from "../process/run-process.ts";
 import type { ProcessRuntime } from "../process/process-runtime.ts";
-import { takeoverMsFrom } from "../once/once-backend.ts";
 import { supervisedOnce } from "../once/supervised-once.ts";
 import type { FromChild, ToChild } from "./ipc.ts";
 
@@ -39,7 +38,7 @@ function reportStarted(runtime: ProcessRuntime): void {
 }
 
 // env.once() across the group: the supervisor holds the one table of its processes.
-const once = supervisedOnce((message) => send(message), takeoverMsFrom(process.env));
+let once: ReturnType<typeof supervisedOnce> | undefined;
 
 let runtime: ProcessRuntime | undefined;
 let finished = false;
@@ -53,7 +52,7 @@ process.on("message", (message: ToChild, handle: SendHandle) => {
       void runProcess(message.settings, {
         adminServer: false,
         listenOn: inherited,
-        once: once.backend,
+        once: (once = supervisedOnce((m) => send(m), message.settings.onceTakeoverMs)).backend,
         listening: (r, port) => {
           runtime = r;
           send({ t: "listening", port }, inherited ? undefined : r.listenHandle);
@@ -82,7 +81,7 @@ process.on("message", (message: ToChild, handle: SendHandle) => {
       void (runtime?.metricsJson() ?? Promise.resolve([])).then((metrics) => send({ t: "metrics", q: message.q, metrics }));
       return;
     case "once-answer":
-      once.answer(message);
+      once?.answer(message);
       return;
   }
 });

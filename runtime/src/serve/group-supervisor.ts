@@ -3,7 +3,6 @@ import type { Logger } from "pino";
 import type { AdminSource } from "../admin/admin-server.ts";
 import { closeListenHandle, sendableHandle, type ListenHandle } from "../process/listen-handle.ts";
 import type { RuntimeSettings } from "../settings/runtime-settings.ts";
-import { takeoverMsFrom } from "../once/once-backend.ts";
 import { OnceTable } from "../once/once-table.ts";
 import { answerOnce, pidOfHolder } from "../once/supervised-once.ts";
 import type { FromChild, ToChild } from "./ipc.ts";
@@ -55,13 +54,14 @@ export class Supervisor implements AdminSource {
    * env.once() for the whole group: one table per `serve` run (a new run runs every key
    * again), released for a process the moment it exits.
    */
-  readonly #once = new OnceTable(takeoverMsFrom(process.env));
+  readonly #once: OnceTable;
   #nextQuery = 1;
   #stopping = false;
   #port: number;
 
   constructor(settings: RuntimeSettings, processes: number, log: Logger) {
     this.#settings = settings;
+    this.#once = new OnceTable(settings.onceTakeoverMs);
     this.#port = settings.port;
     this.#log = log;
     this.#slots = Array.from({ length: processes }, (_, index) => ({ index, child: undefined, restarts: 0, listener: undefined }));

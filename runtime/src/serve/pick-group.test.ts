@@ -17,4 +17,12 @@ describe("pickGroup", () => {
     expect(pickGroup(query(["a", "b"], "c"), {})).toEqual({ ok: false, errors: ["no ProcessGroup named c in the files"] });
     expect(pickGroup(query(["a"]), { PROCESSGROUP_DISPATCH: "x" })).toEqual({ ok: false, errors: ['PROCESSGROUP_DISPATCH must be one of auto, connection, request (got "x")'] });
   });
+
+  it("takes env.once()'s takeover time from the environment, 15 s when unset, and names a wrong one", () => {
+    expect(pickGroup(query(["a"]), {})).toMatchObject({ ok: true, settings: { onceTakeoverMs: 15_000 } });
+    expect(pickGroup(query(["a"]), { PROCESSGROUP_ONCE_TAKEOVER_SECONDS: "2.5" })).toMatchObject({ ok: true, settings: { onceTakeoverMs: 2_500 } });
+    for (const bad of ["0", "-1", "soon"]) {
+      expect(pickGroup(query(["a"]), { PROCESSGROUP_ONCE_TAKEOVER_SECONDS: bad })).toEqual({ ok: false, errors: [`PROCESSGROUP_ONCE_TAKEOVER_SECONDS must be a number of seconds > 0 (got ${JSON.stringify(bad)})`] });
+    }
+  });
 });

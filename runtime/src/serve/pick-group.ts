@@ -1,5 +1,6 @@
 import { DISPATCH_ENV } from "../settings/dispatch.ts";
 import { dispatchFromEnv } from "../settings/dispatch-from-env.ts";
+import { TAKEOVER_ENV, takeoverFromEnv } from "../once/once-backend.ts";
 import type { LocalOptions } from "../settings/runtime-settings.ts";
 import { groupFromFile, type GroupFromFile } from "../settings/settings-from-file.ts";
 
@@ -9,18 +10,20 @@ export interface Source {
   readonly text: string;
 }
 
-/** What `serve` parses: its files, the group it was asked for, and its options but the dispatch (from the environment). */
+/** What `serve` parses: its files, the group it was asked for, and its options but those from the environment (dispatch, once takeover). */
 export interface GroupQuery {
   readonly sources: readonly Source[];
   readonly name: string | undefined;
-  readonly local: Omit<LocalOptions, "dispatch">;
+  readonly local: Omit<LocalOptions, "dispatch" | "onceTakeoverMs">;
 }
 
 /** The one group to run among the sources: the named one, or the only one, with every problem worded for the user. */
 export function pickGroup(query: GroupQuery, env: Readonly<Record<string, string | undefined>>): GroupFromFile {
   const dispatch = dispatchFromEnv(env);
   if (!dispatch.ok) return { ok: false, errors: [`${DISPATCH_ENV} ${dispatch.message}`] };
-  const local: LocalOptions = { ...query.local, dispatch: dispatch.dispatch };
+  const takeover = takeoverFromEnv(env);
+  if (!takeover.ok) return { ok: false, errors: [`${TAKEOVER_ENV} ${takeover.message}`] };
+  const local: LocalOptions = { ...query.local, dispatch: dispatch.dispatch, onceTakeoverMs: takeover.ms };
   const results = query.sources.map((s) => groupFromFile(s.text, s.file, local, query.name));
   const found = results.filter((r) => r.ok);
   const invalid = results.flatMap((r) => (r.ok || r.errors.every((e) => / no ProcessGroup( named \S+| in the file)$/.test(e)) ? [] : r.errors));

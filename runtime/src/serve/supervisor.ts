@@ -65,7 +65,7 @@ function watchParent(onLost: () => void): () => void {
 
 /** Runs `processgroup serve` until SIGTERM, SIGINT or SIGHUP; returns the exit code. */
 export async function serve(options: ServeOptions): Promise<number> {
-  const local: Omit<LocalOptions, "dispatch"> = {
+  const local: Omit<LocalOptions, "dispatch" | "onceTakeoverMs"> = {
     host: options.host,
     port: options.port,
     adminHost: options.adminHost,

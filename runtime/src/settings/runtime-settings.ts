@@ -49,6 +49,8 @@ export interface LocalOptions {
   readonly http: HttpLimits;
   /** How requests reach the threads (PROCESSGROUP_DISPATCH; `auto` unless an image or a shell asks). */
   readonly dispatch: Dispatch;
+  /** env.once(): how long a runner that stops renewing keeps its run (PROCESSGROUP_ONCE_TAKEOVER_SECONDS). */
+  readonly onceTakeoverMs: number;
 }
 
 /**

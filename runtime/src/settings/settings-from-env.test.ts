@@ -41,6 +41,13 @@ describe("settingsFromEnv", () => {
     expect(bad.ok === false && bad.problems).toEqual([{ path: "PROCESSGROUP_DISPATCH", message: 'must be one of auto, connection, request (got "threads")' }]);
   });
 
+  it("takes env.once()'s takeover time an image asks for, 15 s by default, and names a wrong one", () => {
+    expect(settingsFromEnv(env)).toMatchObject({ ok: true, settings: { onceTakeoverMs: 15_000 } });
+    expect(settingsFromEnv({ ...env, PROCESSGROUP_ONCE_TAKEOVER_SECONDS: "30" })).toMatchObject({ ok: true, settings: { onceTakeoverMs: 30_000 } });
+    const bad = settingsFromEnv({ ...env, PROCESSGROUP_ONCE_TAKEOVER_SECONDS: "0" });
+    expect(bad.ok === false && bad.problems).toEqual([{ path: "PROCESSGROUP_ONCE_TAKEOVER_SECONDS", message: 'must be a number of seconds > 0 (got "0")' }]);
+  });
+
   it("names every variable that breaks the contract", () => {
     const result = settingsFromEnv({ ...env, PROCESSGROUP_NAME: undefined, PROCESSGROUP_PORT: "http" });
     expect(result.ok).toBe(false);

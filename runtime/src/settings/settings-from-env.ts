@@ -1,6 +1,7 @@
 import { ENV, RuntimeEnv, parseWith, type FieldProblem } from "../../../crds/index.ts";
 import { DISPATCH_ENV } from "./dispatch.ts";
 import { dispatchFromEnv } from "./dispatch-from-env.ts";
+import { TAKEOVER_ENV, takeoverFromEnv } from "../once/once-backend.ts";
 import type { RuntimeSettings } from "./runtime-settings.ts";
 import { DEFAULT_LOCAL_OPTIONS, settingsOf } from "./settings-of.ts";
 
@@ -22,6 +23,8 @@ export function settingsFromEnv(env: Readonly<Record<string, string | undefined>
   if (!parsed.ok) return parsed;
   const dispatch = dispatchFromEnv(env);
   if (!dispatch.ok) return { ok: false, problems: [{ path: DISPATCH_ENV, message: dispatch.message }] };
+  const takeover = takeoverFromEnv(env);
+  if (!takeover.ok) return { ok: false, problems: [{ path: TAKEOVER_ENV, message: takeover.message }] };
   const e = parsed.value;
   const settings = settingsOf(
     { processGroup: e[ENV.name], multiprocess: e[ENV.multiprocess], multithread: e[ENV.multithread] },
@@ -34,6 +37,7 @@ export function settingsFromEnv(env: Readonly<Record<string, string | undefined>
       logLevel: env[OPTIONAL_ENV.logLevel] ?? DEFAULT_LOCAL_OPTIONS.logLevel,
       reloadOnChange: env[OPTIONAL_ENV.reload] !== "false",
       dispatch: dispatch.dispatch,
+      onceTakeoverMs: takeover.ms,
     },
   );
   return { ok: true, settings };

@@ -1,5 +1,6 @@
 import { isAbsolute, resolve } from "node:path";
 import { applicationGroupOf, type RuntimeConfig } from "../../../crds/index.ts";
+import { DEFAULT_TAKEOVER_SECONDS } from "../once/once-backend.ts";
 import { DEFAULT_HTTP_LIMITS, type LocalOptions, type RuntimeSettings } from "./runtime-settings.ts";
 
 export const DEFAULT_LOCAL_OPTIONS: LocalOptions = {
@@ -13,6 +14,7 @@ export const DEFAULT_LOCAL_OPTIONS: LocalOptions = {
   logLevel: "info",
   http: DEFAULT_HTTP_LIMITS,
   dispatch: "auto",
+  onceTakeoverMs: DEFAULT_TAKEOVER_SECONDS * 1000,
 };
 
 export interface GroupIdentity {

@@ -55,6 +55,7 @@ export async function startGroup(config: Record<string, unknown>, options: Group
     logLevel: "debug",
     http: { ...DEFAULT_HTTP_LIMITS, ...options.http },
     dispatch: options.dispatch ?? "auto",
+    onceTakeoverMs: 15_000,
   }, options.environment);
   const logs: LogLine[] = [];
   const sink = new Writable({
