@@ -1,4 +1,5 @@
 import type { OnceCall, ToChild } from "../serve/ipc.ts";
+import { PendingReplies } from "../threads/pending-replies.ts";
 import type { OnceBackend } from "./once-backend.ts";
 import type { ClaimDecision } from "./once-decision.ts";
 import type { OnceTable } from "./once-table.ts";
@@ -15,14 +16,8 @@ export function pidOfHolder(holder: string): number | undefined {
 
 /** A `serve` process's once backend: each call is a question to the supervisor over IPC. */
 export function supervisedOnce(send: (message: OnceCall) => void, takeoverMs: number): { backend: OnceBackend; answer(message: Answer): void } {
-  let nextQ = 1;
-  const waiting = new Map<number, { resolve(value: unknown): void; reject(error: Error): void }>();
-  const ask = (call: Call) =>
-    new Promise<unknown>((resolve, reject) => {
-      const q = nextQ++;
-      waiting.set(q, { resolve, reject });
-      send({ t: "once", q, ...call } as OnceCall);
-    });
+  const replies = new PendingReplies();
+  const ask = (call: Call) => replies.ask((q) => send({ t: "once", q, ...call } as OnceCall));
   return {
     backend: {
       takeoverMs,
@@ -31,12 +26,7 @@ export function supervisedOnce(send: (message: OnceCall) => void, takeoverMs: nu
       finish: async (key, holder, error) => void (await ask({ op: "finish", key, holder, error })),
       release: async (key, holder) => void (await ask({ op: "release", key, holder })),
     },
-    answer(message) {
-      const waiter = waiting.get(message.q);
-      waiting.delete(message.q);
-      if (message.ok) waiter?.resolve(message.value);
-      else waiter?.reject(new Error(String(message.value)));
-    },
+    answer: (message) => replies.settle(message.q, message.ok, message.value),
   };
 }
 

@@ -1,4 +1,5 @@
 import type { MessagePort } from "node:worker_threads";
+import { PendingReplies } from "../threads/pending-replies.ts";
 import type { SharedOperation } from "../threads/shared-store.ts";
 import type { Shared } from "./app-env.ts";
 
@@ -10,14 +11,8 @@ export interface SharedClient {
 
 /** env.shared inside a worker: each operation is a message the main thread applies atomically. */
 export function sharedClient(port: MessagePort): SharedClient {
-  let nextCall = 1;
-  const pending = new Map<number, { resolve(value: unknown): void; reject(error: Error): void }>();
-  const call = (op: SharedOperation) =>
-    new Promise<unknown>((resolve, reject) => {
-      const id = nextCall++;
-      pending.set(id, { resolve, reject });
-      port.postMessage({ t: "shared", call: id, op });
-    });
+  const replies = new PendingReplies();
+  const call = (op: SharedOperation) => replies.ask((id) => port.postMessage({ t: "shared", call: id, op }));
   const api: Shared = {
     get: (key) => call({ op: "get", key }),
     set: async (key, value) => void (await call({ op: "set", key, value })),
@@ -27,11 +22,6 @@ export function sharedClient(port: MessagePort): SharedClient {
   };
   return {
     api,
-    settle(id, ok, value) {
-      const waiter = pending.get(id);
-      pending.delete(id);
-      if (ok) waiter?.resolve(value);
-      else waiter?.reject(new Error(String(value)));
-    },
+    settle: (id, ok, value) => replies.settle(id, ok, value),
   };
 }
