@@ -51,12 +51,12 @@ let chosen;
  * emptyDir on /tmp); undefined when none can be written and read, or when it is `off`.
  */
 export function cacheDirectory() {
-  // process.getuid, not os.userInfo(): a container's user often has no passwd entry, and
-  // userInfo() throws for it.
   if (chosen !== undefined) return chosen || undefined;
   const asked = process.env[MODULE_CACHE_ENV];
   if (asked === "off") chosen = "";
   else if (asked) chosen = usable(asked) ?? "";
+  // The user by process.getuid(), not os.userInfo(): a container's user often has no passwd
+  // entry, and userInfo() throws for it.
   else chosen = usable(join(PROJECT_ROOT, "node_modules", ".cache", "processgroup", "modules")) ?? usable(join(tmpdir(), `processgroup-modules-${process.getuid?.() ?? "user"}`)) ?? "";
   return chosen || undefined;
 }

@@ -1,5 +1,5 @@
 import { spawnSync } from "node:child_process";
-import { chownSync, mkdtempSync, readdirSync, writeFileSync } from "node:fs";
+import { chownSync, existsSync, mkdtempSync, readdirSync, utimesSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -23,6 +23,22 @@ describe("the stripped-module cache", () => {
     writeFileSync(file, typed.replace("2", "3"));
     expect(fillCache([file], cache)).toBe(1);
     expect(readdirSync(cache).filter((f) => f.endsWith(".js"))).toHaveLength(2);
+  });
+
+  it("drops entries nobody read for 30 days and abandoned partial writes when it strips", () => {
+    const dir = mkdtempSync(join(tmpdir(), "module-cache-"));
+    const cache = join(dir, "cache");
+    const file = join(dir, "twice.ts");
+    writeFileSync(file, typed);
+    fillCache([file], cache);
+    const [kept] = readdirSync(cache);
+    const old = new Date(Date.now() - 31 * 24 * 3600 * 1000);
+    for (const name of ["unused.js", "recent.js", "dead.js.123.partial"]) writeFileSync(join(cache, name), "");
+    utimesSync(join(cache, "unused.js"), old, old);
+    utimesSync(join(cache, "dead.js.123.partial"), old, old);
+    writeFileSync(file, typed.replace("2", "4"));
+    expect(fillCache([file], cache)).toBe(1);
+    expect(["unused.js", "recent.js", "dead.js.123.partial", kept!].map((name) => existsSync(join(cache, name)))).toEqual([false, true, false, true]);
   });
 
   it("leaves a file it cannot parse to Node's own loader, which reports it as always", () => {
