@@ -55,6 +55,14 @@ describe("statusOf an elastic group", () => {
     expect(condition).toMatchObject({ status: "True", reason: "Stabilizing", lastTransitionTime: T0 });
   });
 
+  test("a look that changes neither the processes nor the reason leaves the status as it was (no write for moving numbers)", () => {
+    const previous = statusOf({ ...base, deployment: ready, elastic: verdict({ current: 3, reason: "WithinTarget", message: "3 processes: 6 of 15 threads busy (40%, target 70%)" }) });
+    const later = statusOf({ ...base, now: T1, previous, deployment: ready, elastic: verdict({ current: 3, reason: "WithinTarget", message: "3 processes: 8 of 15 threads busy (53%, target 70%)" }) });
+    expect(later).toEqual(previous);
+    const scaled = statusOf({ ...base, now: T1, previous, deployment: ready, elastic: verdict({ current: 3, desired: 4, reason: "AboveTarget", message: "3 -> 4 processes: 12 of 15 threads busy" }) });
+    expect(findCondition(scaled.conditions, CONDITION.scalingActive)?.message).toBe("3 -> 4 processes: 12 of 15 threads busy");
+  });
+
   test("no process read: ScalingActive False (NoMetrics), naming the pods and why", () => {
     const status = statusOf({ ...base, deployment: ready, elastic: verdict({ desired: 1, reason: "NoMetrics", message: "none of the 1 ready processes answered /metrics", read: 0, unknown: ["g-abc: /metrics answered 503"] }) });
     expect(findCondition(status.conditions, CONDITION.scalingActive)).toMatchObject({ status: "False", reason: "NoMetrics" });

@@ -101,10 +101,18 @@ function conditionsOf(o: Observation): ConditionInput[] {
   return [ready, progressing, degraded];
 }
 
-/** Why an elastic group has the processes it has; False while no ready process could be read. */
-function scalingCondition(verdict: ElasticVerdict): ConditionInput {
+/**
+ * Why an elastic group has the processes it has; False while no ready process could be read.
+ * The message is the measurement behind the last change of processes or reason: a loaded
+ * group's numbers move on every look (every few seconds), and writing them each time would
+ * be a status write per group per look, for what says nothing new.
+ */
+function scalingCondition(verdict: ElasticVerdict, previous: readonly Condition[] | undefined): ConditionInput {
+  const status = verdict.reason === "NoMetrics" ? "False" : "True";
+  const before = previous?.find((c) => c.type === CONDITION.scalingActive);
+  const unchanged = verdict.desired === verdict.current && before?.reason === verdict.reason && before.status === status;
   const unread = verdict.unknown.length > 0 ? `; not read: ${verdict.unknown.join(", ")}` : "";
-  return { type: CONDITION.scalingActive, status: verdict.reason === "NoMetrics" ? "False" : "True", reason: verdict.reason, message: verdict.message + unread };
+  return { type: CONDITION.scalingActive, status, reason: verdict.reason, message: unchanged && before?.message ? before.message : verdict.message + unread };
 }
 
 function elasticStatusOf(o: Observation): Pick<ProcessGroupStatus, "desiredProcesses" | "lastScaleTime"> {
@@ -116,7 +124,7 @@ function elasticStatusOf(o: Observation): Pick<ProcessGroupStatus, "desiredProce
 
 export function statusOf(o: Observation): ProcessGroupStatus {
   const flags = deployedFlags(o.deployment) ?? o.specFlags;
-  const inputs = [...conditionsOf(o), ...(o.elastic ? [scalingCondition(o.elastic)] : [])];
+  const inputs = [...conditionsOf(o), ...(o.elastic ? [scalingCondition(o.elastic, o.previous?.conditions)] : [])];
   const conditions: Condition[] = withTransitions(inputs, o.previous?.conditions, o.now, o.generation);
   return {
     ...(o.generation !== undefined ? { observedGeneration: o.generation } : {}),
