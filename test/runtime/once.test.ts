@@ -27,6 +27,13 @@ async function entries(file: string): Promise<Entry[]> {
 
 const count = (list: readonly Entry[], what: string) => list.filter((e) => e.what === what).length;
 
+/** The first run's start, once every caller but the runner (which awaits its own run) has its answer: false. */
+async function runnerOfFirstRun(log: string): Promise<Entry> {
+  const start = await until("the first run's start", 30_000, async () => (await entries(log)).find((e) => e.what === "start"));
+  await until("11 answers", 30_000, async () => (count(await entries(log), "answer-false") === 11 ? true : undefined));
+  return start;
+}
+
 // `processgroup serve`, 3 processes x 4 threads: every thread imports the app, and the app
 // calls once() while it is imported.
 describe("env.once() under processgroup serve", () => {
@@ -97,9 +104,7 @@ spec:
   it("a process killed mid-run: another process takes the run over and finishes it", async () => {
     const group = await serveGroup(60_000);
     const spawned = await group.serve();
-    const start = await until("the first run's start", 30_000, async () => (await entries(group.log)).find((e) => e.what === "start"));
-    // Every caller but the runner, which awaits its own run, has its answer: false.
-    await until("11 answers", 30_000, async () => ((await entries(group.log)).filter((e) => e.what === "answer-false").length === 11 ? true : undefined));
+    const start = await runnerOfFirstRun(group.log);
     process.kill(start.pid, "SIGKILL");
     await until("the taken-over run's end", 30_000, async () => (count(await entries(group.log), "end") === 1 ? true : undefined));
     const seen = await entries(group.log);
@@ -113,9 +118,7 @@ spec:
   it("a runner that stops renewing (SIGSTOP) is taken over after the takeover time", async () => {
     const group = await serveGroup(60_000);
     const spawned = await group.serve();
-    const start = await until("the first run's start", 30_000, async () => (await entries(group.log)).find((e) => e.what === "start"));
-    // Every caller but the runner, which awaits its own run, has its answer: false.
-    await until("11 answers", 30_000, async () => ((await entries(group.log)).filter((e) => e.what === "answer-false").length === 11 ? true : undefined));
+    const start = await runnerOfFirstRun(group.log);
     process.kill(start.pid, "SIGSTOP");
     try {
       await until("the taken-over run's end", 30_000, async () => (count(await entries(group.log), "end") === 1 ? true : undefined));
