@@ -8,9 +8,9 @@ import type { FromWorker, WorkerData } from "../threads/protocol.ts";
 import { SharedStore } from "../threads/shared-store.ts";
 import type { PoolState } from "../threads/thread-pool.ts";
 import { WaitQueue } from "../threads/wait-queue.ts";
-import { placeConnection } from "./place-connection.ts";
+import { HOLD, HOLD_MS, placeConnection } from "./place-connection.ts";
 import type { ConnectionServing, FromConnectionThread, Observed, ToConnectionThread } from "./protocol.ts";
-import { ThreadLoad } from "./thread-load.ts";
+import { epochNow, ThreadLoad } from "./thread-load.ts";
 import { onceThreadOf } from "../once/once-thread.ts";
 import type { OnceService } from "../once/once-service.ts";
 import { sharedReply } from "../threads/shared-reply.ts";
@@ -19,6 +19,8 @@ export interface ConnectionPoolOptions {
   readonly workerData: WorkerData;
   readonly serving: Omit<ConnectionServing, "load">;
   readonly threads: number;
+  /** How many threads can run at once (placement, place-connection.ts). */
+  readonly cores: number;
   readonly gracefulTimeoutMs: number;
   readonly restartIntervalMs: number | undefined;
   readonly memoryLimitMb: number | undefined;
@@ -51,6 +53,23 @@ class ConnectionThread {
 
   get busy(): number {
     return this.load.busy;
+  }
+
+  get queued(): number {
+    return this.load.queued;
+  }
+
+  get fresh(): number {
+    return this.load.fresh;
+  }
+
+  get meanRequestMs(): number | undefined {
+    return this.load.meanRequestMs;
+  }
+
+  get runningMs(): number {
+    const oldest = this.load.oldestStart();
+    return oldest === undefined ? 0 : epochNow() - oldest;
   }
 }
 
@@ -96,9 +115,12 @@ export class ConnectionPool {
   #state: PoolState = { kind: "starting" };
   #closed = false;
   #timers: NodeJS.Timeout[] = [];
+  #holdTimer: NodeJS.Timeout | undefined;
+  readonly #cores: number;
 
   constructor(options: ConnectionPoolOptions) {
     this.#options = options;
+    this.#cores = options.cores;
     this.group = options.workerData.applicationGroup;
     this.#log = options.logger.child({ applicationGroup: this.group });
     this.#waiting = new WaitQueue<Socket>({
@@ -135,10 +157,12 @@ export class ConnectionPool {
   accept(socket: Socket): void {
     if (this.#closed) return this.#refuse(socket, 503, "the process is shutting down");
     if (this.#state.kind === "failed") return this.#refuse(socket, 500, loadFailedAnswer(this.group));
-    if (this.#state.kind === "ready" && this.#waiting.length === 0 && this.#place(socket)) return;
+    const placed = this.#state.kind === "ready" && this.#waiting.length === 0 ? this.#place(socket, 0) : "wait";
+    if (placed === "placed") return;
     if (!this.#waiting.push(socket)) {
       return this.#refuse(socket, 503, `all threads of application group ${this.group} are busy and ${this.#options.serving.queueCapacity} requests are already waiting (listenBacklog)`);
     }
+    if (placed === "held") this.#holdFor(HOLD_MS);
     this.#wantRoom();
   }
 
@@ -304,12 +328,23 @@ export class ConnectionPool {
     });
   }
 
-  #place(socket: Socket): boolean {
-    const chosen = placeConnection(this.#candidates(), this.#options.serving.concurrency);
-    if (chosen === undefined) return false;
+  /** Hands `socket` to a thread, or says it must wait, or be held back a moment longer (it waited `waitedMs`). */
+  #place(socket: Socket, waitedMs: number): "placed" | "held" | "wait" {
+    const chosen = placeConnection(this.#candidates(), this.#options.serving.concurrency, this.#cores, waitedMs < HOLD_MS);
+    if (chosen === undefined) return "wait";
+    if (chosen === HOLD) return "held";
     chosen.load.handed();
     this.#post(chosen, { t: "connection", socket }, [socket]);
-    return true;
+    return "placed";
+  }
+
+  /** Looks at the waiting connections again in `ms`, when the oldest one's hold ends. */
+  #holdFor(ms: number): void {
+    if (this.#holdTimer !== undefined) return;
+    this.#holdTimer = setTimeout(() => {
+      this.#holdTimer = undefined;
+      this.#placeWaiting();
+    }, Math.max(1, Math.ceil(ms))).unref();
   }
 
   /** The threads that take new connections. */
@@ -322,7 +357,10 @@ export class ConnectionPool {
     for (;;) {
       const next = this.#waiting.peek();
       if (next === undefined) return;
-      if (!this.#place(next)) return this.#wantRoom();
+      const waitedMs = this.#waiting.headWaitedMs();
+      const placed = this.#place(next, waitedMs);
+      if (placed === "held") this.#holdFor(HOLD_MS - waitedMs);
+      if (placed !== "placed") return this.#wantRoom();
       const shifted = this.#waiting.shift();
       if (shifted) this.#options.metrics.queueWait(this.group, shifted.waitedMs / 1000);
     }
@@ -331,7 +369,9 @@ export class ConnectionPool {
   /** Asks every thread to say when a request ends; a thread may have made room meanwhile, so look again. */
   #wantRoom(): void {
     for (const t of this.#threads.values()) t.load.want();
-    if (this.#state.kind === "ready" && placeConnection(this.#candidates(), this.#options.serving.concurrency)) setImmediate(() => this.#placeWaiting());
+    if (this.#state.kind !== "ready") return;
+    const chosen = placeConnection(this.#candidates(), this.#options.serving.concurrency, this.#cores, true);
+    if (chosen !== undefined && chosen !== HOLD) setImmediate(() => this.#placeWaiting());
   }
 
   #post(t: ConnectionThread, message: ToConnectionThread, transfer: readonly object[] = []): void {
@@ -362,7 +402,7 @@ export class ConnectionPool {
   #watch(): void {
     const timeout = this.#options.serving.requestTimeoutMs;
     if (timeout === undefined) return;
-    const now = Date.now();
+    const now = epochNow();
     for (const t of [...this.#threads.values()]) {
       const oldest = t.load.oldestStart();
       if (oldest !== undefined && now - oldest > timeout + BLOCKED_GRACE_MS) {
@@ -411,12 +451,15 @@ export class ConnectionPool {
 
   #record(observed: Observed): void {
     const { metrics } = this.#options;
-    for (const a of observed.answered) {
-      metrics.answered(a.application, a.status, a.seconds);
-      if (this.#options.serving.accessLog) this.#log.info({ method: a.method, url: a.url, status: a.status, application: a.application, durationMs: Math.round(a.seconds * 1e4) / 10, remoteAddress: a.remoteAddress }, "request");
+    for (const tally of observed.answered) {
+      for (const [status, count] of tally.statuses) metrics.answeredMany(tally.application, status, count);
+      metrics.durations(tally.application, tally.durations);
     }
-    for (const seconds of observed.queueWaits) metrics.queueWait(this.group, seconds);
-    for (const status of observed.clientErrors) metrics.clientError(status);
+    for (const a of observed.requests) {
+      this.#log.info({ method: a.method, url: a.url, status: a.status, application: a.application, durationMs: Math.round(a.seconds * 1e4) / 10, remoteAddress: a.remoteAddress }, "request");
+    }
+    metrics.queueWaits(this.group, observed.queueWaits);
+    for (const [status, count] of observed.clientErrors) metrics.clientError(status, count);
   }
 
   /** Reads the threads' states and queue lengths into the metrics (before a scrape). */

@@ -1,12 +1,26 @@
 import { describe, expect, it } from "vitest";
-import { placeConnection, SPARE_BELOW, type ThreadView } from "./place-connection.ts";
+import { expectedWaitMs, HOLD, LONG_RUNNING_MS, placeConnection, SHORT_REQUEST_MS, SPARE_BELOW, type ThreadView } from "./place-connection.ts";
 
 type Named = ThreadView & { readonly name: string };
-const t = (name: string, inflight: number, connections: number, busy = 0): Named => ({ name, inflight, connections, busy });
+const t = (name: string, inflight: number, connections: number, busy = 0, more: Partial<ThreadView> = {}): Named => ({
+  name,
+  inflight,
+  connections,
+  busy,
+  fresh: 0,
+  queued: 0,
+  meanRequestMs: undefined,
+  runningMs: 0,
+  ...more,
+});
 const BUSY = SPARE_BELOW + 0.1;
+/** A thread whose requests are short (hello world): 30 µs each. */
+const quick = { meanRequestMs: 0.03 };
+/** A thread whose requests await I/O for 10 ms. */
+const slow = { meanRequestMs: 10 };
 
 describe("placeConnection", () => {
-  const cases: { readonly title: string; readonly threads: Named[]; readonly concurrency: number; readonly expected: string | undefined }[] = [
+  const cases: { readonly title: string; readonly threads: Named[]; readonly concurrency: number; readonly cores?: number; readonly mayHold?: boolean; readonly expected: string | undefined }[] = [
     { title: "no threads: the connection waits", threads: [], concurrency: 1, expected: undefined },
     { title: "every thread at its concurrency: the connection waits", threads: [t("a", 1, 1), t("b", 1, 3)], concurrency: 1, expected: undefined },
     { title: "the only thread with room, though others have fewer connections", threads: [t("a", 1, 0), t("b", 0, 9)], concurrency: 1, expected: "b" },
@@ -15,10 +29,136 @@ describe("placeConnection", () => {
     { title: "every thread with room busy: the least busy", threads: [t("a", 0, 1, 0.95), t("b", 0, 7, 0.8), t("c", 1, 0, 0)], concurrency: 1, expected: "b" },
     { title: "a tie: the first", threads: [t("a", 0, 2), t("b", 0, 2)], concurrency: 1, expected: "a" },
     { title: "concurrency above 1: a thread running some still has room", threads: [t("a", 3, 1), t("b", 4, 9)], concurrency: 4, expected: "a" },
+    // Threads with connections as many as the cores.
+    {
+      title: "as many threads with connections as cores, their requests short: the one with the fewest waiting, not an idle thread",
+      threads: [t("a", 1, 9, BUSY, { ...quick, queued: 2 }), t("b", 1, 8, BUSY, quick), t("c", 0, 0)],
+      concurrency: 1,
+      expected: "b",
+    },
+    {
+      title: "short requests, fewer threads with connections than cores: an idle thread",
+      threads: [t("a", 1, 9, BUSY, quick), t("b", 0, 0), t("c", 0, 0)],
+      concurrency: 1,
+      cores: 2,
+      expected: "b",
+    },
+    {
+      title: "as many threads with connections as cores, one with room: that one, before an idle thread",
+      threads: [t("a", 1, 9, BUSY, quick), t("b", 0, 8, BUSY, quick), t("c", 0, 0)],
+      concurrency: 1,
+      expected: "b",
+    },
+    {
+      title: "long requests spread over every thread, whatever the cores",
+      threads: [t("a", 1, 2, 0.1, slow), t("b", 1, 2, 0.1, slow), t("c", 0, 0)],
+      concurrency: 1,
+      expected: "c",
+    },
+    {
+      title: "a thread whose running request has outlived its short ones is not counted on (a new load of long requests)",
+      threads: [t("a", 1, 9, BUSY, { ...quick, runningMs: SHORT_REQUEST_MS }), t("b", 1, 8, BUSY, { ...quick, runningMs: 0.2 }), t("c", 0, 0)],
+      concurrency: 1,
+      expected: "b",
+    },
+    {
+      title: "a thread with a handed connection that has not begun a request is not counted on (a new load's burst)",
+      threads: [t("a", 1, 9, BUSY, { ...quick, fresh: 1 }), t("b", 1, 8, BUSY, { ...quick, queued: 1 }), t("c", 0, 0)],
+      concurrency: 1,
+      expected: "b",
+    },
+    {
+      title: "a thread blocked, its request long running: an idle thread takes the connection",
+      threads: [t("a", 1, 3, 0, { ...quick, runningMs: 400 }), t("b", 1, 3, 0, { ...quick, runningMs: 400 }), t("c", 0, 0)],
+      concurrency: 1,
+      expected: "c",
+    },
+    {
+      title: "no request ended yet on the threads with connections: an idle thread",
+      threads: [t("a", 1, 1), t("b", 1, 1), t("c", 0, 0)],
+      concurrency: 1,
+      expected: "c",
+    },
+    {
+      title: "short requests but a long line already: an idle thread",
+      threads: [t("a", 1, 9, BUSY, { meanRequestMs: 0.5, queued: 4 }), t("b", 1, 8, BUSY, { meanRequestMs: 0.5, queued: 3 }), t("c", 0, 0)],
+      concurrency: 1,
+      expected: "c",
+    },
+    {
+      title: "short requests: only the threads with the most connections, as many as the cores, take more",
+      threads: [t("a", 1, 2, BUSY, quick), t("b", 1, 9, BUSY, { ...quick, queued: 1 }), t("c", 1, 8, BUSY, { ...quick, queued: 1 }), t("d", 0, 0)],
+      concurrency: 1,
+      expected: "c",
+    },
+    {
+      title: "short requests, no idle thread and no room: the connection goes where the wait is shortest rather than waiting",
+      threads: [t("a", 1, 9, BUSY, quick), t("b", 1, 8, BUSY, { ...quick, queued: 1 })],
+      concurrency: 1,
+      expected: "a",
+    },
+    // Holding a connection back while the threads' history cannot tell.
+    {
+      title: "a burst before any request ended, the threads with connections full: held back, though an idle thread has room",
+      threads: [t("a", 1, 1), t("b", 1, 1), t("c", 0, 0)],
+      concurrency: 1,
+      mayHold: true,
+      expected: HOLD,
+    },
+    {
+      title: "history of long requests, but the running ones young: held back, so a new load can show what it is",
+      threads: [t("a", 1, 2, 0.1, { ...slow, runningMs: 1 }), t("b", 1, 2, 0.1, { ...slow, runningMs: 2 }), t("c", 0, 0)],
+      concurrency: 1,
+      mayHold: true,
+      expected: HOLD,
+    },
+    {
+      title: "the threads with connections run requests that have run long: not held, an idle thread takes it",
+      threads: [t("a", 1, 2, 0.1, { runningMs: LONG_RUNNING_MS }), t("b", 1, 2, 0.1, { runningMs: 400 }), t("c", 0, 0)],
+      concurrency: 1,
+      mayHold: true,
+      expected: "c",
+    },
+    {
+      title: "no idle thread with room: nothing to hold for, the connection waits",
+      threads: [t("a", 1, 1), t("b", 1, 1)],
+      concurrency: 1,
+      mayHold: true,
+      expected: undefined,
+    },
+    {
+      title: "fewer threads with connections than cores: never held",
+      threads: [t("a", 1, 1), t("b", 0, 0)],
+      concurrency: 1,
+      mayHold: true,
+      expected: "b",
+    },
+    {
+      title: "short requests known: placed at once, not held",
+      threads: [t("a", 1, 9, BUSY, quick), t("b", 1, 8, BUSY, quick), t("c", 0, 0)],
+      concurrency: 1,
+      mayHold: true,
+      expected: "b",
+    },
   ];
-  for (const { title, threads, concurrency, expected } of cases) {
+  for (const { title, threads, concurrency, cores = 2, mayHold = false, expected } of cases) {
     it(title, () => {
-      expect(placeConnection(threads, concurrency)?.name).toBe(expected);
+      const chosen = placeConnection(threads, concurrency, cores, mayHold);
+      expect(chosen === HOLD ? HOLD : chosen?.name).toBe(expected);
     });
   }
+});
+
+describe("expectedWaitMs", () => {
+  it.each([
+    ["room now", t("a", 1, 1, 0, { meanRequestMs: 2 }), 2, 0],
+    ["one running, none waiting", t("a", 1, 1, 0, { meanRequestMs: 2 }), 1, 2],
+    ["one running, two waiting", t("a", 1, 1, 0, { meanRequestMs: 2, queued: 2 }), 1, 6],
+    ["four rooms taken, four waiting", t("a", 4, 1, 0, { meanRequestMs: 2, queued: 4 }), 4, 2.5],
+    ["no history", t("a", 1, 1), 1, Number.POSITIVE_INFINITY],
+    ["a request running long", t("a", 1, 1, 0, { meanRequestMs: 0.01, runningMs: LONG_RUNNING_MS + 1 }), 1, Number.POSITIVE_INFINITY],
+  ])("%s", (_title, thread, concurrency, expected) => {
+    expect(expectedWaitMs(thread, concurrency)).toBe(expected);
+  });
+
 });

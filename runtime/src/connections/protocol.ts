@@ -2,6 +2,7 @@
 // owns its connections and serves their requests itself (docs/performance.md).
 
 import type { Socket } from "node:net";
+import type { BucketCounts } from "../observability/buckets.ts";
 import type { HttpLimits } from "../settings/runtime-settings.ts";
 
 /** What a connection-mode thread needs besides its group's apps (WorkerData.connections). */
@@ -31,11 +32,22 @@ export interface Answered {
   readonly remoteAddress: string | undefined;
 }
 
+/** An application's answered requests since the last report: how many of each status, and their durations in LATENCY_BUCKETS. */
+export interface AnsweredTally {
+  readonly application: string;
+  /** [status, count] pairs. */
+  readonly statuses: readonly (readonly [number, number])[];
+  readonly durations: BucketCounts;
+}
+
 /** What a thread observed since its last report. */
 export interface Observed {
-  readonly answered: readonly Answered[];
-  readonly queueWaits: readonly number[];
-  readonly clientErrors: readonly number[];
+  readonly answered: readonly AnsweredTally[];
+  /** Each answered request, only when the access log is on. */
+  readonly requests: readonly Answered[];
+  readonly queueWaits: BucketCounts;
+  /** [status, count] pairs. */
+  readonly clientErrors: readonly (readonly [number, number])[];
 }
 
 export type ToConnectionThread =

@@ -14,13 +14,27 @@ const SERVED = 4;
 const FRESH = 5;
 /** The event loop's recent utilization, in thousandths (0..1000). */
 const BUSY = 6;
-const INTS = 7;
+/** How long its recent requests took, a moving average in microseconds (0: none ended yet). */
+const MEAN_US = 7;
+const INTS = 8;
+const MEAN_WEIGHT = 0.2;
+
+/**
+ * Milliseconds since the epoch, to the microsecond: the same clock in every thread (Date.now()
+ * counts whole milliseconds, too coarse to tell a request that just began from one that has
+ * run for a millisecond).
+ */
+export function epochNow(): number {
+  return performance.timeOrigin + performance.now();
+}
 
 export class ThreadLoad {
   readonly buffer: SharedArrayBuffer;
   readonly #ints: Int32Array;
-  /** When each running request started (Date.now()), 0 for a free slot: the watchdog's view. */
+  /** When each running request started (epochNow()), 0 for a free slot: the watchdog's and placement's view. */
   readonly #starts: Float64Array;
+  /** The thread's own moving average of request durations (ms), published as MEAN_US. */
+  #meanMs: number | undefined;
 
   constructor(concurrency: number, buffer?: SharedArrayBuffer) {
     this.buffer = buffer ?? new SharedArrayBuffer(8 * (Math.ceil(INTS / 2) + concurrency));
@@ -53,7 +67,13 @@ export class ThreadLoad {
     return Atomics.load(this.#ints, SERVED);
   }
 
-  /** The oldest running request's start (Date.now()), or undefined when none runs. */
+  /** How long the thread's recent requests took, in ms; undefined before any ended. */
+  get meanRequestMs(): number | undefined {
+    const us = Atomics.load(this.#ints, MEAN_US);
+    return us === 0 ? undefined : us / 1000;
+  }
+
+  /** The oldest running request's start (epochNow()), or undefined when none runs. */
   oldestStart(): number | undefined {
     let oldest: number | undefined;
     for (const start of this.#starts) if (start > 0 && (oldest === undefined || start < oldest)) oldest = start;
@@ -64,13 +84,17 @@ export class ThreadLoad {
 
   /** A request starts in `slot` (0 .. concurrency-1). */
   started(slot: number): void {
-    this.#starts[slot] = Date.now();
+    this.#starts[slot] = epochNow();
     Atomics.add(this.#ints, INFLIGHT, 1);
   }
 
-  /** The request in `slot` ended; true when the main thread waits for room (and is now told). */
-  ended(slot: number): boolean {
+  /** The request in `slot` ended after `ms`; true when the main thread waits for room (and is now told). */
+  ended(slot: number, ms: number): boolean {
     this.#starts[slot] = 0;
+    // A fifth of the weight to the newest: a few dozen requests outweigh the history of
+    // another kind of load, which is what placement must see when a new load begins.
+    this.#meanMs = this.#meanMs === undefined ? ms : this.#meanMs + (ms - this.#meanMs) * MEAN_WEIGHT;
+    Atomics.store(this.#ints, MEAN_US, Math.max(1, Math.round(this.#meanMs * 1000)));
     Atomics.add(this.#ints, INFLIGHT, -1);
     Atomics.add(this.#ints, SERVED, 1);
     return this.#roomWanted();

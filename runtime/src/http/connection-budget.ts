@@ -30,7 +30,7 @@ export class ConnectionBudget<C extends object> {
     let started = false;
     let done = false;
     const run = () => {
-      if (done) return this.#next(connection, line);
+      if (done) return this.#next(line);
       started = true;
       start();
     };
@@ -43,15 +43,16 @@ export class ConnectionBudget<C extends object> {
     return () => {
       if (done) return;
       done = true;
-      if (started) this.#next(connection, line);
+      if (started) this.#next(line);
     };
   }
 
   /** One of the connection's requests is done: its place goes to the next in line. */
-  #next(connection: C, line: Line): void {
+  #next(line: Line): void {
     const next = line.waiting.shift();
     if (next) return next();
+    // The line stays while its connection lives (the map is weak): creating and dropping it
+    // for every request of a keep-alive connection cost more than keeping it.
     line.outstanding -= 1;
-    if (line.outstanding === 0) this.#lines.delete(connection);
   }
 }

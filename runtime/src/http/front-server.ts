@@ -44,10 +44,12 @@ export function createFrontServer(options: FrontOptions): Server {
 
   server.on("request", (req: IncomingMessage, res: ServerResponse) => {
     const started = performance.now();
-    owed.owe(req.socket, res);
+    const socket = req.socket;
+    owed.owe(socket, res);
+    res.once("close", () => owed.paid(socket, res));
     const target = safeTarget(req.url ?? "/");
     // Routing and the app see one URL: the normalised one.
-    if (target.ok) req.url = target.path + target.query;
+    if (target.ok && req.url !== target.url) req.url = target.url;
     const match = target.ok ? table.match(target.path) : undefined;
     const application = match?.app.name ?? "(none)";
     const answered = (status: number) => {

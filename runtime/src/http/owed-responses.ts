@@ -16,12 +16,15 @@ export class OwedResponses {
     return this.#failed.has(socket);
   }
 
+  /** `res` is owed on `socket` until paid() (call it when `res` closes). */
   owe(socket: Duplex, res: ServerResponse): void {
     let owed = this.#owed.get(socket);
     if (owed === undefined) this.#owed.set(socket, (owed = new Set()));
     owed.add(res);
-    const settled = owed;
-    res.once("close", () => settled.delete(res));
+  }
+
+  paid(socket: Duplex, res: ServerResponse): void {
+    this.#owed.get(socket)?.delete(res);
   }
 
   /** Answers a connection whose request could not be parsed with `answer`, a whole response that closes it. */

@@ -1,8 +1,8 @@
-import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from "prom-client";
+import { Counter, Gauge, Registry, collectDefaultMetrics } from "prom-client";
+import { BucketHistogram } from "./bucket-histogram.ts";
+import { addObservation, LATENCY_BUCKETS, type BucketCounts } from "./buckets.ts";
 import type { RecycleReason } from "../threads/pool-thread.ts";
 import type { PoolObserver } from "../threads/thread-pool.ts";
-
-const WAIT_BUCKETS = [0.001, 0.005, 0.01, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30];
 
 /** The runtime's Prometheus metrics, in a registry of its own (served on the admin port). */
 export class RuntimeMetrics implements PoolObserver {
@@ -10,15 +10,15 @@ export class RuntimeMetrics implements PoolObserver {
   readonly #threadBusy: Gauge<"application_group" | "thread">;
   readonly #threads: Gauge<"application_group" | "state">;
   readonly #queueLength: Gauge<"application_group">;
-  readonly #queueWait: Histogram<"application_group">;
+  readonly #queueWait: BucketHistogram<"application_group">;
   readonly #requests: Counter<"application" | "status">;
-  readonly #duration: Histogram<"application">;
+  readonly #duration: BucketHistogram<"application">;
   readonly #recycles: Counter<"application_group" | "reason">;
   readonly #clientErrors: Counter<"status">;
   readonly #states = new Map<string, Map<number, "idle" | "busy">>();
   readonly #queueLengths = new Map<string, number>();
   readonly #requestCounts = new Map<string, { readonly labels: { application: string; status: string }; count: number }>();
-  readonly #durationSeries = new Map<string, Histogram.Internal<"application">>();
+  readonly #durationSeries = new Map<string, BucketCounts>();
 
   constructor(options: { defaultMetrics: boolean }) {
     const registers = [this.registry];
@@ -62,7 +62,7 @@ export class RuntimeMetrics implements PoolObserver {
         for (const [group, length] of queueLengths) this.set({ application_group: group }, length);
       },
     });
-    this.#queueWait = new Histogram({ name: "processgroup_queue_wait_seconds", help: "Time requests waited for a free thread.", labelNames: ["application_group"], buckets: WAIT_BUCKETS, registers });
+    this.#queueWait = new BucketHistogram({ name: "processgroup_queue_wait_seconds", help: "Time requests waited for a free thread.", buckets: LATENCY_BUCKETS, registers });
     this.#requests = new Counter({
       name: "processgroup_requests_total",
       help: "Requests answered, by application and status.",
@@ -73,7 +73,7 @@ export class RuntimeMetrics implements PoolObserver {
         for (const { labels, count } of requestCounts.values()) this.inc(labels, count);
       },
     });
-    this.#duration = new Histogram({ name: "processgroup_request_duration_seconds", help: "Time from the request's arrival to the end of its response.", labelNames: ["application"], buckets: WAIT_BUCKETS, registers });
+    this.#duration = new BucketHistogram({ name: "processgroup_request_duration_seconds", help: "Time from the request's arrival to the end of its response.", buckets: LATENCY_BUCKETS, registers });
     this.#recycles = new Counter({ name: "processgroup_thread_recycles_total", help: "Worker threads replaced, by reason.", labelNames: ["application_group", "reason"], registers });
     this.#clientErrors = new Counter({ name: "processgroup_client_errors_total", help: "Connections answered before any application saw them (malformed HTTP, oversize headers, slow clients).", labelNames: ["status"], registers });
   }
@@ -93,22 +93,41 @@ export class RuntimeMetrics implements PoolObserver {
     this.#queueWait.observe({ application_group: group }, seconds);
   }
 
+  /** Queue waits counted into LATENCY_BUCKETS elsewhere (a connection-mode thread). */
+  queueWaits(group: string, counts: BucketCounts): void {
+    if (counts.count > 0) this.#queueWait.add({ application_group: group }, counts);
+  }
+
   recycled(group: string, reason: RecycleReason): void {
     this.#recycles.inc({ application_group: group, reason });
   }
 
   answered(application: string, status: number, seconds: number): void {
+    this.answeredMany(application, status, 1);
+    addObservation(this.#durationOf(application), seconds);
+  }
+
+  /** `count` requests of `application` were answered `status` (their durations come apart, in durations()). */
+  answeredMany(application: string, status: number, count: number): void {
     // Label sets are hashed once, not on every request.
     const key = `${application} ${status}`;
     const series = this.#requestCounts.get(key);
-    if (series === undefined) this.#requestCounts.set(key, { labels: { application, status: String(status) }, count: 1 });
-    else series.count += 1;
-    let histogram = this.#durationSeries.get(application);
-    if (histogram === undefined) this.#durationSeries.set(application, (histogram = this.#duration.labels({ application })));
-    histogram.observe(seconds);
+    if (series === undefined) this.#requestCounts.set(key, { labels: { application, status: String(status) }, count });
+    else series.count += count;
   }
 
-  clientError(status: number): void {
-    this.#clientErrors.inc({ status: String(status) });
+  /** Durations counted into LATENCY_BUCKETS elsewhere (a connection-mode thread). */
+  durations(application: string, counts: BucketCounts): void {
+    this.#duration.add({ application }, counts);
+  }
+
+  #durationOf(application: string): BucketCounts {
+    let series = this.#durationSeries.get(application);
+    if (series === undefined) this.#durationSeries.set(application, (series = this.#duration.series({ application })));
+    return series;
+  }
+
+  clientError(status: number, count = 1): void {
+    this.#clientErrors.inc({ status: String(status) }, count);
   }
 }

@@ -1,4 +1,5 @@
 import type { Server as HttpServer } from "node:http";
+import { cpuCores } from "./cpu-cores.ts";
 import { createServer as createNetServer, type AddressInfo, type Server } from "node:net";
 import type { Logger } from "pino";
 import type { AdminSource } from "../admin/admin-server.ts";
@@ -102,6 +103,7 @@ export class ProcessRuntime implements AdminSource {
           problems: apps.map((app) => requirementProblem(app, settings)),
         },
         threads: settings.threads,
+        cores: cpuCores(),
         gracefulTimeoutMs: settings.gracefulTimeoutSeconds * 1000,
         restartIntervalMs: seconds(settings.restartIntervalSeconds),
         memoryLimitMb: settings.threadMemoryLimitMegabytes,

@@ -24,8 +24,10 @@ describe("safeTarget", () => {
     ["/caf%C3%A9", "/caf%C3%A9", ""],
     ["http://example.com/blog/../wiki?q", "/wiki", "?q"],
     ["http://example.com", "/", ""],
+    ["/.well-known/x", "/.well-known/x", ""],
+    ["/a/b?next=//x/../y%2e", "/a/b", "?next=//x/../y%2e"],
   ])("%s: path %s, query %j", (target, path, query) => {
-    expect(safeTarget(target)).toEqual({ ok: true, path, query });
+    expect(safeTarget(target)).toEqual({ ok: true, path, query, url: path + query });
   });
 
   it.each([

@@ -54,6 +54,12 @@ export class WaitQueue<T> {
     return this.#items[0]?.item;
   }
 
+  /** How long the longest-waiting item has waited so far (0 when none waits). */
+  headWaitedMs(): number {
+    const head = this.#items[0];
+    return head === undefined ? 0 : this.#timers.now() - head.since;
+  }
+
   /** The longest-waiting item and how long it waited. */
   shift(): { item: T; waitedMs: number } | undefined {
     const waiting = this.#items.shift();

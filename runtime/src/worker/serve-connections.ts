@@ -1,9 +1,10 @@
-import type { IncomingMessage, ServerResponse } from "node:http";
+import type { ServerResponse } from "node:http";
 import { nodeHttp } from "../http/node-http.ts";
 import type { Socket } from "node:net";
 import type { Duplex } from "node:stream";
 import type { MessagePort } from "node:worker_threads";
-import type { Answered, ConnectionServing, FromConnectionThread, Observed, ToConnectionThread } from "../connections/protocol.ts";
+import type { ConnectionServing, FromConnectionThread, ToConnectionThread } from "../connections/protocol.ts";
+import { ObservationBatch } from "../connections/observation-batch.ts";
 import { ThreadLoad } from "../connections/thread-load.ts";
 import { rawErrorResponse, statusOfClientError } from "../http/client-errors.ts";
 import { ConnectionBudget } from "../http/connection-budget.ts";
@@ -12,6 +13,7 @@ import { mountTable } from "../routing/mount-table.ts";
 import { safeTarget } from "../routing/request-path.ts";
 import { WaitQueue } from "../threads/wait-queue.ts";
 import type { WorkerData } from "../threads/protocol.ts";
+import { ExchangeResponse, MountedRequest, newExchange, type Exchange } from "./connection-exchange.ts";
 import { requestOfIncoming, writeResponse } from "./fetch-on-node.ts";
 import { messageOf, type LoadedApp } from "./load-apps.ts";
 import { serverOptionsOf } from "../http/server-options.ts";
@@ -37,12 +39,6 @@ function answerPlain(res: ServerResponse, status: number, message: string, heade
   const body = `${message}\n`;
   res.writeHead(status, { "content-type": "text/plain; charset=utf-8", "content-length": Buffer.byteLength(body), ...headers });
   res.end(body);
-}
-
-interface Admitted {
-  readonly run: (slot: number) => void;
-  readonly res: ServerResponse;
-  readonly arrived: number;
 }
 
 /**
@@ -71,115 +67,136 @@ export function serveConnections(port: MessagePort, data: WorkerData, serving: C
   /** Responses not yet closed: told to close their connection once the thread stops keeping them alive. */
   const open = new Set<ServerResponse>();
   let served = 0;
-  let observed: { answered: Answered[]; queueWaits: number[]; clientErrors: number[] } = { answered: [], queueWaits: [], clientErrors: [] };
+  const observed = new ObservationBatch(serving.accessLog);
   let reportTimer: NodeJS.Timeout | undefined;
   const post = (message: FromConnectionThread) => port.postMessage(message);
 
   const report = (call: number | undefined) => {
     clearTimeout(reportTimer);
     reportTimer = undefined;
-    const sent: Observed = observed;
-    observed = { answered: [], queueWaits: [], clientErrors: [] };
-    post({ t: "observed", call, observed: sent });
+    post({ t: "observed", call, observed: observed.take() });
   };
   const soonReport = () => {
     reportTimer ??= setTimeout(() => report(undefined), REPORT_EVERY_MS);
   };
 
-  const queue = new WaitQueue<Admitted>({
+  const queue = new WaitQueue<Exchange>({
     capacity: serving.queueCapacity,
     timeoutMs: serving.queueTimeoutMs,
     onTimeout: (waiting, waitedMs) => {
       load.queuedChanged(-1);
-      observed.queueWaits.push(waitedMs / 1000);
+      observed.queueWait(waitedMs / 1000);
       answerPlain(waiting.res, 503, `no thread of application group ${data.applicationGroup} became free within the queue timeout (${Math.round(waitedMs)} ms)`, { "retry-after": RETRY_AFTER_SECONDS });
     },
   });
 
-  const server = nodeHttp.createServer(serverOptionsOf(serving.http));
+  const server = nodeHttp.createServer({ ...serverOptionsOf(serving.http), IncomingMessage: MountedRequest, ServerResponse: ExchangeResponse });
 
   const startNext = () => {
     while (freeSlots.length > 0) {
       const next = queue.shift();
       if (next === undefined) return;
       load.queuedChanged(-1);
-      observed.queueWaits.push(next.waitedMs / 1000);
-      next.item.run(freeSlots.pop()!);
+      observed.queueWait(next.waitedMs / 1000);
+      run(next.item, freeSlots.pop()!);
     }
   };
 
-  const admit = (admitted: Admitted) => {
+  const admit = (exchange: Exchange) => {
     const slot = freeSlots.pop();
-    if (slot !== undefined) return admitted.run(slot);
-    if (!queue.push(admitted)) {
-      return answerPlain(admitted.res, 503, `all threads of application group ${data.applicationGroup} are busy and ${serving.queueCapacity} requests are already waiting (listenBacklog)`, { "retry-after": RETRY_AFTER_SECONDS });
+    if (slot !== undefined) return run(exchange, slot);
+    if (!queue.push(exchange)) {
+      return answerPlain(exchange.res, 503, `all threads of application group ${data.applicationGroup} are busy and ${serving.queueCapacity} requests are already waiting (listenBacklog)`, { "retry-after": RETRY_AFTER_SECONDS });
     }
     load.queuedChanged(1);
-    // A request whose client leaves while it waits is not run.
-    admitted.res.once("close", () => {
-      if (queue.remove(admitted)) load.queuedChanged(-1);
-    });
   };
 
-  const runApp = (app: LoadedApp, req: IncomingMessage, res: ServerResponse, scriptName: string, pathInfo: string, query: string, slot: number) => {
+  /** Frees the exchange's slot for the next request: its response ended, timed out, or its client left. */
+  const end = (exchange: Exchange) => {
+    if (exchange.slot === -1 || exchange.ended) return;
+    exchange.ended = true;
+    clearTimeout(exchange.timer);
+    freeSlots.push(exchange.slot);
+    served += 1;
+    if (load.ended(exchange.slot, performance.now() - exchange.startedAt)) post({ t: "room" });
+    if (serving.maximumRequests !== undefined && served === serving.maximumRequests) post({ t: "served-enough" });
+    startNext();
+  };
+
+  const fail = (exchange: Exchange, error: unknown) => {
+    const application = exchange.app!.base.application;
+    post({ t: "app-failed", application, error: messageOf(error) });
+    if (exchange.ended || exchange.res.writableEnded) return;
+    answerPlain(exchange.res, 500, `application ${application} failed: ${messageOf(error).split("\n")[0] ?? ""}`);
+  };
+
+  const timedOut = (exchange: Exchange, timeoutMs: number) => {
+    answerPlain(exchange.res, 504, `the request ran longer than the request timeout (${timeoutMs / 1000} s); its thread was replaced`, { connection: "close" });
+    end(exchange);
+    post({ t: "timed-out" });
+  };
+
+  const run = (exchange: Exchange, slot: number) => {
+    const { req, res } = exchange;
+    const app = exchange.app!;
+    exchange.slot = slot;
+    exchange.startedAt = performance.now();
     load.started(slot);
-    let ended = false;
-    const end = () => {
-      if (ended) return;
-      ended = true;
-      clearTimeout(timer);
-      freeSlots.push(slot);
-      served += 1;
-      if (load.ended(slot)) post({ t: "room" });
-      if (serving.maximumRequests !== undefined && served === serving.maximumRequests) post({ t: "served-enough" });
-      startNext();
-    };
-    res.once("close", end);
     const timeoutMs = serving.requestTimeoutMs;
-    const timer =
-      timeoutMs === undefined
-        ? undefined
-        : setTimeout(() => {
-            answerPlain(res, 504, `the request ran longer than the request timeout (${timeoutMs / 1000} s); its thread was replaced`, { connection: "close" });
-            end();
-            post({ t: "timed-out" });
-          }, timeoutMs);
-    const fail = (error: unknown) => {
-      post({ t: "app-failed", application: app.base.application, error: messageOf(error) });
-      if (ended || res.writableEnded) return;
-      answerPlain(res, 500, `application ${app.base.application} failed: ${messageOf(error).split("\n")[0] ?? ""}`);
-    };
+    if (timeoutMs !== undefined) exchange.timer = setTimeout(timedOut, timeoutMs, exchange, timeoutMs);
     const { handler } = app;
     if (handler.kind === "listener") {
       // As an Express sub-app sees it: the URL below the mount, the rest kept aside.
-      const original = req.url;
-      req.url = pathInfo + query;
-      Object.assign(req, { originalUrl: original, baseUrl: scriptName });
+      req.originalUrl = req.url;
+      req.baseUrl = exchange.scriptName;
+      if (exchange.scriptName !== "") req.url = exchange.pathInfo + exchange.query;
       try {
         const result = handler.listener(req, res);
-        if (result instanceof Promise) result.catch(fail);
+        if (result instanceof Promise) result.catch((error: unknown) => fail(exchange, error));
       } catch (error) {
-        fail(error);
+        fail(exchange, error);
       }
       return;
     }
     const aborter = new AbortController();
-    res.once("close", () => {
-      if (!res.writableFinished) aborter.abort();
-    });
+    exchange.aborter = aborter;
     void (async () => {
       try {
-        const response: unknown = await handler.fetch(requestOfIncoming(req, aborter.signal), { ...app.base, pathInfo });
+        const response: unknown = await handler.fetch(requestOfIncoming(req, aborter.signal), { ...app.base, pathInfo: exchange.pathInfo });
         if (!(response instanceof Response)) throw new TypeError(`the fetch handler of ${app.base.application} returned ${typeof response}, not a Response`);
-        if (ended) return;
+        if (exchange.ended) return;
         await writeResponse(response, res);
       } catch (error) {
-        if (!aborter.signal.aborted) fail(error);
+        if (!aborter.signal.aborted) fail(exchange, error);
       }
     })();
   };
 
-  server.on("request", (req: IncomingMessage, res: ServerResponse) => {
+  const closeIdle = () => server.closeIdleConnections();
+
+  /** The response closed: answered, or its client left. Called once per exchange. */
+  const closed = (exchange: Exchange) => {
+    const { res, socket } = exchange;
+    owed.paid(socket, res);
+    open.delete(res);
+    if (res.writableFinished) {
+      observed.answered(exchange.application, res.statusCode, (performance.now() - exchange.arrived) / 1000, exchange.req);
+      soonReport();
+    } else {
+      exchange.aborter?.abort();
+      // A request whose client leaves while it waits is not run.
+      if (exchange.slot === -1 && queue.remove(exchange)) load.queuedChanged(-1);
+    }
+    end(exchange);
+    exchange.release?.();
+    if (lingered) setImmediate(closeIdle);
+  };
+  // One function for every response: "close" listeners are called with the response as `this`.
+  function onResponseClose(this: ExchangeResponse) {
+    if (this.exchange !== undefined) closed(this.exchange);
+  }
+
+  server.on("request", (req: MountedRequest, res: ExchangeResponse) => {
     try {
       serveRequest(req, res);
     } finally {
@@ -189,37 +206,33 @@ export function serveConnections(port: MessagePort, data: WorkerData, serving: C
     }
   });
 
-  const serveRequest = (req: IncomingMessage, res: ServerResponse) => {
-    const arrived = performance.now();
-    owed.owe(req.socket, res);
+  const serveRequest = (req: MountedRequest, res: ExchangeResponse) => {
+    const exchange = newExchange(req, res);
+    owed.owe(exchange.socket, res);
     if (closing) res.shouldKeepAlive = false;
     open.add(res);
-    res.once("close", () => {
-      open.delete(res);
-      if (lingered) setImmediate(() => server.closeIdleConnections());
-    });
+    res.on("close", onResponseClose);
     const target = safeTarget(req.url ?? "/");
-    // Routing and the app see one URL: the normalised one.
-    if (target.ok) req.url = target.path + target.query;
-    const match = target.ok ? table.match(target.path) : undefined;
-    const application = match?.app.name ?? "(none)";
-    res.once("finish", () => {
-      observed.answered.push({ application, status: res.statusCode, seconds: (performance.now() - arrived) / 1000, method: req.method, url: req.url, remoteAddress: req.socket.remoteAddress });
-      soonReport();
-    });
     if (!target.ok) return answerPlain(res, 400, target.problem);
+    // Routing and the app see one URL: the normalised one.
+    if (req.url !== target.url) req.url = target.url;
+    const match = table.match(target.path);
     if (!match) return answerPlain(res, 404, `no application is mounted at ${target.path}`);
+    exchange.application = match.app.name;
     const problem = serving.problems[match.app.index];
     if (problem !== undefined) return answerPlain(res, 500, problem);
-    const app = apps[match.app.index]!;
+    exchange.app = apps[match.app.index]!;
+    exchange.scriptName = match.scriptName;
+    exchange.pathInfo = match.pathInfo;
+    exchange.query = target.query;
     // A connection that pipelines many requests queues them behind its own, not in the thread's queue.
-    res.once("close", budget.admit(req.socket, () => admit({ res, arrived, run: (slot) => runApp(app, req, res, match.scriptName, match.pathInfo, target.query, slot) })));
+    exchange.release = budget.admit(exchange.socket, () => admit(exchange));
   };
 
   server.on("clientError", (error: NodeJS.ErrnoException, socket: Duplex) => {
     if (owed.failed(socket)) return;
     const status = statusOfClientError(error.code);
-    observed.clientErrors.push(status);
+    observed.clientError(status);
     soonReport();
     if (error.code === "ECONNRESET" || !socket.writable) {
       socket.destroy();
