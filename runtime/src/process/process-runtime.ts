@@ -103,7 +103,7 @@ export class ProcessRuntime implements AdminSource {
           problems: apps.map((app) => requirementProblem(app, settings)),
         },
         threads: settings.threads,
-        cores: cpuCores(),
+        cores: settings.cores ?? cpuCores(),
         gracefulTimeoutMs: settings.gracefulTimeoutSeconds * 1000,
         restartIntervalMs: seconds(settings.restartIntervalSeconds),
         memoryLimitMb: settings.threadMemoryLimitMegabytes,

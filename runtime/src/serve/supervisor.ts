@@ -3,6 +3,7 @@ import type { Server } from "node:http";
 import type { Logger } from "pino";
 import { createAdminServer } from "../admin/admin-server.ts";
 import { createLogger, LOG_FORMAT_ENV, type LogFormat } from "../observability/logger.ts";
+import { cpuCores } from "../process/cpu-cores.ts";
 import { DEFAULT_HTTP_LIMITS, type HttpLimits, type LocalOptions } from "../settings/runtime-settings.ts";
 import type { Source } from "./pick-group.ts";
 import { pickGroupApart } from "./pick-group-apart.ts";
@@ -78,7 +79,9 @@ export async function serve(options: ServeOptions): Promise<number> {
   };
   const group = pickGroupApart({ sources: options.sources, name: options.name, local });
   if (!group.ok) return fail(group.errors);
-  const { settings, processes } = group;
+  const { processes } = group;
+  // The processes share this machine's cores; in a cluster each pod has its own.
+  const settings = { ...group.settings, cores: Math.max(1, Math.floor(cpuCores() / processes)) };
 
   // Only the group's own processes may share its port (see probePort); the admin port too is
   // checked before any process starts, so a taken port is one line, not a restart loop.

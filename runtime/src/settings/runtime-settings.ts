@@ -51,6 +51,11 @@ export interface LocalOptions {
   readonly dispatch: Dispatch;
   /** env.once(): how long a runner that stops renewing keeps its run (PROCESSGROUP_ONCE_TAKEOVER_SECONDS). */
   readonly onceTakeoverMs: number;
+  /**
+   * How many of this process's threads can run at once, for placing connections: `serve`
+   * divides the machine's cores among its processes. Absent: the cores this process may use.
+   */
+  readonly cores?: number | undefined;
 }
 
 /**
