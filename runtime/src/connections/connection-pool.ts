@@ -160,6 +160,9 @@ export class ConnectionPool {
     const placed = this.#state.kind === "ready" && this.#waiting.length === 0 ? this.#place(socket, 0) : "wait";
     if (placed === "placed") return;
     if (!this.#waiting.push(socket)) {
+      // Connections held back (HOLD_MS) may fill the backlog while a thread has room: that
+      // thread takes this one rather than the client getting a 503.
+      if (this.#state.kind === "ready" && this.#place(socket, HOLD_MS) === "placed") return;
       return this.#refuse(socket, 503, `all threads of application group ${this.group} are busy and ${this.#options.serving.queueCapacity} requests are already waiting (listenBacklog)`);
     }
     if (placed === "held") this.#holdFor(HOLD_MS);
