@@ -13,6 +13,7 @@ import { mountTable } from "../routing/mount-table.ts";
 import { safeTarget } from "../routing/request-path.ts";
 import { WaitQueue } from "../threads/wait-queue.ts";
 import type { WorkerData } from "../threads/protocol.ts";
+import { rewrapSocket } from "./rewrap-socket.ts";
 import { ExchangeResponse, MountedRequest, newExchange, type Exchange } from "./connection-exchange.ts";
 import { requestOfIncoming, writeResponse } from "./fetch-on-node.ts";
 import { messageOf, type LoadedApp } from "./load-apps.ts";
@@ -262,7 +263,7 @@ export function serveConnections(port: MessagePort, data: WorkerData, serving: C
   port.on("message", (message: ToConnectionThread) => {
     switch (message.t) {
       case "connection": {
-        const socket: Socket = message.socket;
+        const socket: Socket = rewrapSocket(message.socket);
         socket.once("close", () => {
           firstRequestBegan(socket);
           connectionClosed();
