@@ -36,6 +36,8 @@ class ConnectionThread {
   readonly load: ThreadLoad;
   /** No new connections: it is being replaced (its connections close as their requests end). */
   leaving = false;
+  /** Since when it has had handed connections that have not begun a request (epochNow()). */
+  #freshSince = 0;
 
   constructor(thread: PoolThread, load: ThreadLoad) {
     this.thread = thread;
@@ -70,6 +72,17 @@ class ConnectionThread {
   get runningMs(): number {
     const oldest = this.load.oldestStart();
     return oldest === undefined ? 0 : epochNow() - oldest;
+  }
+
+  get endedSinceHanded(): boolean {
+    const lastEnd = this.load.lastEnd();
+    return lastEnd !== undefined && lastEnd > this.#freshSince;
+  }
+
+  /** A connection is handed to it. */
+  handed(): void {
+    if (this.load.fresh === 0) this.#freshSince = epochNow();
+    this.load.handed();
   }
 }
 
@@ -336,7 +349,7 @@ export class ConnectionPool {
     const chosen = placeConnection(this.#candidates(), this.#options.serving.concurrency, this.#cores, waitedMs < HOLD_MS);
     if (chosen === undefined) return "wait";
     if (chosen === HOLD) return "held";
-    chosen.load.handed();
+    chosen.handed();
     this.#post(chosen, { t: "connection", socket }, [socket]);
     return "placed";
   }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { expectedWaitMs, HOLD, LONG_RUNNING_MS, placeConnection, SHORT_REQUEST_MS, SPARE_BELOW, type ThreadView } from "./place-connection.ts";
+import { BURST_AHEAD, expectedWaitMs, HOLD, LONG_RUNNING_MS, placeConnection, SHORT_REQUEST_MS, SPARE_BELOW, type ThreadView } from "./place-connection.ts";
 
 type Named = ThreadView & { readonly name: string };
 const t = (name: string, inflight: number, connections: number, busy = 0, more: Partial<ThreadView> = {}): Named => ({
@@ -11,11 +11,14 @@ const t = (name: string, inflight: number, connections: number, busy = 0, more: 
   queued: 0,
   meanRequestMs: undefined,
   runningMs: 0,
+  endedSinceHanded: false,
   ...more,
 });
 const BUSY = SPARE_BELOW + 0.1;
 /** A thread whose requests are short (hello world): 30 µs each. */
 const quick = { meanRequestMs: 0.03 };
+/** A thread ending short requests of the load now arriving: one ended since its handed connections came. */
+const ending = { ...quick, endedSinceHanded: true };
 /** A thread whose requests await I/O for 10 ms. */
 const slow = { meanRequestMs: 10 };
 
@@ -66,6 +69,24 @@ describe("placeConnection", () => {
       threads: [t("a", 1, 9, BUSY, { ...quick, fresh: 1 }), t("b", 1, 8, BUSY, { ...quick, queued: 1 }), t("c", 0, 0)],
       concurrency: 1,
       expected: "b",
+    },
+    {
+      title: "a burst on a thread that has ended a request since its handed connections came: they may run ahead of their first requests",
+      threads: [t("a", 3, 9, BUSY, { ...ending, fresh: BURST_AHEAD - 1 }), t("b", 1, 8, BUSY, { ...quick, fresh: 1 }), t("c", 0, 0)],
+      concurrency: 1,
+      expected: "a",
+    },
+    {
+      title: "a burst: no more than BURST_AHEAD handed connections ahead of their first requests",
+      threads: [t("a", 4, 9, BUSY, { ...ending, fresh: BURST_AHEAD }), t("b", 4, 8, BUSY, { ...ending, fresh: BURST_AHEAD }), t("c", 0, 0)],
+      concurrency: 1,
+      expected: "c",
+    },
+    {
+      title: "a thread ending requests, its running one past the short ones: not counted on, whatever it has ended",
+      threads: [t("a", 2, 9, BUSY, { ...ending, fresh: 1, runningMs: SHORT_REQUEST_MS }), t("b", 2, 8, BUSY, { ...ending, fresh: 1, runningMs: 2 }), t("c", 0, 0)],
+      concurrency: 1,
+      expected: "c",
     },
     {
       title: "a thread blocked, its request long running: an idle thread takes the connection",

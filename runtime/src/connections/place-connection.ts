@@ -13,6 +13,11 @@ export interface ThreadView {
   readonly meanRequestMs: number | undefined;
   /** How long its longest-running request has run so far (0 when none runs). */
   readonly runningMs: number;
+  /**
+   * It ended a request since its handed connections that have not begun one were handed: it
+   * is serving the load they belong to, not only a history of another one.
+   */
+  readonly endedSinceHanded: boolean;
 }
 
 /** Below this a thread has time to spare for more connections. */
@@ -33,6 +38,15 @@ export const LONG_RUNNING_MS = 5;
  * would otherwise put one connection on every thread before the first request has ended.
  */
 export const HOLD_MS = 50;
+/**
+ * How many handed connections that have not begun a request a thread may have and still take
+ * one more beyond its rooms, once it has ended a request since they were handed (so its short
+ * requests are those of the load now arriving). One at a time, a burst of 32 connections on a
+ * process just started took longer than HOLD_MS to place, and the rest spread over every
+ * thread. A thread with no such proof (a load that begins with long requests) still takes one
+ * at a time.
+ */
+export const BURST_AHEAD = 4;
 
 /** The connection waits a moment for a thread with connections (HOLD_MS), though an idle thread has room. */
 export const HOLD = "hold";
@@ -93,16 +107,17 @@ export function expectedWaitMs(thread: ThreadView, concurrency: number): number 
 /**
  * Among threads without room, the one whose room comes first, if its requests are short. A
  * connection placed wrong stays wrong (it cannot move), and a history of short requests says
- * little about the requests of a load that has just begun: so a thread whose handed
- * connections have not all begun a request is passed over, as is one whose running request
- * has already outlived the short ones (a new load of long requests shows itself within a
- * millisecond).
+ * little about the requests of a load that has just begun: so a thread with a handed
+ * connection that has not begun a request is passed over, unless it has ended a request since
+ * (then it may have up to BURST_AHEAD of them), as is one whose running request has already
+ * outlived the short ones (a new load of long requests shows itself within a millisecond).
  */
 function soonFree<T extends ThreadView>(threads: readonly T[], concurrency: number): T | undefined {
   let best: T | undefined;
   let bestWait = Number.POSITIVE_INFINITY;
   for (const thread of threads) {
-    if (thread.fresh > 0 || thread.runningMs >= SHORT_REQUEST_MS) continue;
+    const maxFresh = thread.endedSinceHanded ? BURST_AHEAD : 1;
+    if (thread.fresh >= maxFresh || thread.runningMs >= SHORT_REQUEST_MS) continue;
     const wait = expectedWaitMs(thread, concurrency);
     if (wait > SHORT_REQUEST_MS || (thread.meanRequestMs ?? Number.POSITIVE_INFINITY) > SHORT_REQUEST_MS) continue;
     if (best === undefined || wait < bestWait || (wait === bestWait && thread.connections < best.connections)) {

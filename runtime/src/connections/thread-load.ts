@@ -33,13 +33,16 @@ export class ThreadLoad {
   readonly #ints: Int32Array;
   /** When each running request started (epochNow()), 0 for a free slot: the watchdog's and placement's view. */
   readonly #starts: Float64Array;
+  /** When the thread last ended a request (epochNow()), 0 before the first. */
+  readonly #lastEnd: Float64Array;
   /** The thread's own moving average of request durations (ms), published as MEAN_US. */
   #meanMs: number | undefined;
 
   constructor(concurrency: number, buffer?: SharedArrayBuffer) {
-    this.buffer = buffer ?? new SharedArrayBuffer(8 * (Math.ceil(INTS / 2) + concurrency));
+    this.buffer = buffer ?? new SharedArrayBuffer(8 * (Math.ceil(INTS / 2) + 1 + concurrency));
     this.#ints = new Int32Array(this.buffer, 0, INTS);
-    this.#starts = new Float64Array(this.buffer, 8 * Math.ceil(INTS / 2), concurrency);
+    this.#lastEnd = new Float64Array(this.buffer, 8 * Math.ceil(INTS / 2), 1);
+    this.#starts = new Float64Array(this.buffer, 8 * (Math.ceil(INTS / 2) + 1), concurrency);
   }
 
   get inflight(): number {
@@ -80,6 +83,12 @@ export class ThreadLoad {
     return oldest;
   }
 
+  /** When the thread last ended a request (epochNow()), or undefined before the first. */
+  lastEnd(): number | undefined {
+    const at = this.#lastEnd[0] ?? 0;
+    return at === 0 ? undefined : at;
+  }
+
   // The thread's side.
 
   /** A request starts in `slot` (0 .. concurrency-1). */
@@ -90,6 +99,7 @@ export class ThreadLoad {
 
   /** The request in `slot` ended after `ms`; true when the main thread waits for room (and is now told). */
   ended(slot: number, ms: number): boolean {
+    this.#lastEnd[0] = (this.#starts[slot] ?? 0) + ms;
     this.#starts[slot] = 0;
     // A fifth of the weight to the newest: a few dozen requests outweigh the history of
     // another kind of load, which is what placement must see when a new load begins.
