@@ -16,7 +16,7 @@ afterEach(() => {
 /** A server that delivers each connection through a MessagePort, as the connection pool does. */
 async function deliveredConnection(): Promise<{ delivered: Socket; client: Socket }> {
   const { port1, port2 } = new MessageChannel();
-  const server = net.createServer({ pauseOnConnect: true }, (socket) => port1.postMessage({ socket }, [socket]));
+  const server = net.createServer({ pauseOnConnect: true }, (socket) => port1.postMessage({ socket }, [socket as never]));
   server.listen(0, "127.0.0.1");
   await once(server, "listening");
   closers.push(() => {
