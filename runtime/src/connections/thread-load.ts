@@ -17,6 +17,9 @@ const BUSY = 6;
 /** How long its recent requests took, a moving average in microseconds (0: none ended yet). */
 const MEAN_US = 7;
 const INTS = 8;
+/** Where the Float64 slots begin, in 8-byte units: the last request's end, then each room's start. */
+const LAST_END_AT = Math.ceil(INTS / 2);
+const STARTS_AT = LAST_END_AT + 1;
 const MEAN_WEIGHT = 0.2;
 
 /**
@@ -39,10 +42,10 @@ export class ThreadLoad {
   #meanMs: number | undefined;
 
   constructor(concurrency: number, buffer?: SharedArrayBuffer) {
-    this.buffer = buffer ?? new SharedArrayBuffer(8 * (Math.ceil(INTS / 2) + 1 + concurrency));
+    this.buffer = buffer ?? new SharedArrayBuffer(8 * (STARTS_AT + concurrency));
     this.#ints = new Int32Array(this.buffer, 0, INTS);
-    this.#lastEnd = new Float64Array(this.buffer, 8 * Math.ceil(INTS / 2), 1);
-    this.#starts = new Float64Array(this.buffer, 8 * (Math.ceil(INTS / 2) + 1), concurrency);
+    this.#lastEnd = new Float64Array(this.buffer, 8 * LAST_END_AT, 1);
+    this.#starts = new Float64Array(this.buffer, 8 * STARTS_AT, concurrency);
   }
 
   get inflight(): number {
