@@ -2,7 +2,7 @@ import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
 import { freePorts } from "../controlplane/ports.ts";
 import { FIXTURES, withGroup } from "./support/harness.ts";
-import { groupFile, spawnCli, waitReady } from "./support/spawned.ts";
+import { groupFile, spawnCli, waitReady, withServed } from "./support/spawned.ts";
 
 const fixture = (name: string) => fileURLToPath(new URL(`./fixtures/${name}`, import.meta.url));
 
@@ -63,11 +63,8 @@ spec:
   applications:
 ${applications.map((a) => `    - {name: ${a.name}, mount: ${a.mount}, entry: ${fixture(a.entry)}${a.applicationGroup ? `, applicationGroup: "${a.applicationGroup}"` : ""}}`).join("\n")}
 `);
-    const served = spawnCli(["serve", "-f", file, "--port", "0", "--admin-port", "0"]);
-    try {
-      const serving = await served.waitForLog("serving", (l) => l.msg === "serving");
-      await waitReady(`http://127.0.0.1:${String(serving["adminPort"])}`);
-      expectFlags(await flagsOfEach(`http://127.0.0.1:${String(serving["port"])}`), {
+    await withServed(file, async ({ url }) => {
+      expectFlags(await flagsOfEach(url), {
         MULTIPROCESS: "true",
         MULTITHREAD: "true",
         THREADS: "3",
@@ -75,9 +72,7 @@ ${applications.map((a) => `    - {name: ${a.name}, mount: ${a.mount}, entry: ${f
         PROCESS_GROUP: "flagged",
         MYVAR: "hello",
       });
-    } finally {
-      served.child.kill("SIGKILL");
-    }
+    });
   });
 
   it("are there under processgroup run, next to the pod's spec.env", async () => {

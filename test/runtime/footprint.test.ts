@@ -1,7 +1,7 @@
 import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
 import { withGroup } from "./support/harness.ts";
-import { groupFile, spawnCli, waitReady } from "./support/spawned.ts";
+import { groupFile, withServed } from "./support/spawned.ts";
 
 const LEAN = { undici: false, stripper: false, crypto: false, childProcess: false };
 
@@ -32,14 +32,8 @@ spec:
       mount: /
       entry: ${fileURLToPath(new URL("./fixtures/footprint.mjs", import.meta.url))}
 `);
-    const served = spawnCli(["serve", "-f", file, "--port", "0", "--admin-port", "0"]);
-    try {
-      const serving = await served.waitForLog("serving", (l) => l.msg === "serving");
-      await waitReady(`http://127.0.0.1:${String(serving["adminPort"])}`);
-      const answer = await fetch(`http://127.0.0.1:${String(serving["port"])}/`);
-      expect(await answer.json()).toEqual(LEAN);
-    } finally {
-      served.child.kill("SIGKILL");
-    }
+    await withServed(file, async ({ url }) => {
+      expect(await (await fetch(`${url}/`)).json()).toEqual(LEAN);
+    });
   });
 });

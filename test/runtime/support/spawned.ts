@@ -49,6 +49,26 @@ export async function titleOf(pid: number): Promise<string> {
   return stdout.trim();
 }
 
+/** The URLs of a `serve` that is ready, and the command itself. */
+export interface Served {
+  readonly served: Spawned;
+  readonly url: string;
+  readonly adminUrl: string;
+}
+
+/** Runs `processgroup serve -f FILE` on free ports until `use` ends, from the moment it is ready. */
+export async function withServed<T>(file: string, use: (served: Served) => Promise<T>): Promise<T> {
+  const served = spawnCli(["serve", "-f", file, "--port", "0", "--admin-port", "0"]);
+  try {
+    const serving = await served.waitForLog("serving", (l) => l.msg === "serving");
+    const adminUrl = `http://127.0.0.1:${String(serving["adminPort"])}`;
+    await waitReady(adminUrl);
+    return await use({ served, url: `http://127.0.0.1:${String(serving["port"])}`, adminUrl });
+  } finally {
+    served.child.kill("SIGKILL");
+  }
+}
+
 export async function waitReady(adminUrl: string): Promise<void> {
   await until(`${adminUrl}/readyz`, 60_000, async () => ((await fetch(`${adminUrl}/readyz`).catch(() => undefined))?.status === 200 ? true : undefined));
 }
