@@ -1,4 +1,5 @@
 import { request } from "node:http";
+import { waitFor } from "./cluster.ts";
 
 export interface Answer {
   status: number;
@@ -57,28 +58,17 @@ export function steadyLoad(url: string, concurrency = 4): { stop: () => Promise<
 }
 
 /**
- * Until a GET of `url` is answered 200. A Service whose pods have just become Ready may not
- * route yet (kube-proxy programs its rules a moment after the EndpointSlice changes, and
- * until then refuses its address): the load measures the change, not the Service's start.
- */
-async function untilAnswered(url: string, timeoutMs = 30_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  let last = "";
-  while (Date.now() < deadline) {
-    const answer = await get(url).catch((error: unknown) => (error instanceof Error ? error.message : String(error)));
-    if (typeof answer !== "string" && answer.status === 200) return;
-    last = typeof answer === "string" ? answer : `HTTP ${answer.status}`;
-    await new Promise((resolve) => setTimeout(resolve, 200));
-  }
-  throw new Error(`${url} not answered 200 within ${timeoutMs / 1000} s: last ${last}`);
-}
-
-/**
  * Runs `change` under steady load on `url`, with a couple of seconds of load before and
  * after it (so late failures count too), prints the count and returns the report.
  */
 export async function underLoad(what: string, url: string, change: () => Promise<void>): Promise<LoadReport> {
-  await untilAnswered(url);
+  // A Service whose pods have just become Ready may not route yet (kube-proxy programs its
+  // rules a moment after the EndpointSlice changes, and refuses its address until then): the
+  // load measures the change, not the Service's start.
+  await waitFor(`${url} answering 200`, async () => {
+    const answer = await get(url);
+    return answer.status === 200 ? answer : `HTTP ${answer.status}`;
+  }, 30_000);
   const load = steadyLoad(url);
   await new Promise((resolve) => setTimeout(resolve, 2_000));
   await change();
