@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { BURST_AHEAD, expectedWaitMs, HOLD, LONG_RUNNING_MS, placeConnection, SHORT_REQUEST_MS, SPARE_BELOW, type ThreadView } from "./place-connection.ts";
+import { BURST_AHEAD, expectedWaitMs, HOLD, LONG_RUNNING_MS, placeConnection, SHORT_REQUEST_MS, SHORT_WAIT_MS, SPARE_BELOW, type ThreadView } from "./place-connection.ts";
 
 type Named = ThreadView & { readonly name: string };
 const t = (name: string, inflight: number, connections: number, busy = 0, more: Partial<ThreadView> = {}): Named => ({
@@ -27,9 +27,9 @@ describe("placeConnection", () => {
     { title: "no threads: the connection waits", threads: [], concurrency: 1, expected: undefined },
     { title: "every thread at its concurrency: the connection waits", threads: [t("a", 1, 1), t("b", 1, 3)], concurrency: 1, expected: undefined },
     { title: "the only thread with room, though others have fewer connections", threads: [t("a", 1, 0), t("b", 0, 9)], concurrency: 1, expected: "b" },
-    { title: "threads with time to spare: the one with the most connections", threads: [t("a", 0, 3), t("b", 0, 5), t("c", 0, 2)], concurrency: 1, expected: "b" },
+    { title: "threads with time to spare, fewer with connections than cores: the one with the most connections", threads: [t("a", 0, 3), t("b", 0, 5), t("c", 0, 2)], concurrency: 1, cores: 4, expected: "b" },
     { title: "a busy thread is passed over for one with time to spare, though it has more connections", threads: [t("a", 0, 9, BUSY), t("b", 0, 1)], concurrency: 1, expected: "b" },
-    { title: "every thread with room busy: the least busy", threads: [t("a", 0, 1, 0.95), t("b", 0, 7, 0.8), t("c", 1, 0, 0)], concurrency: 1, expected: "b" },
+    { title: "every thread with room busy, fewer with connections than cores: the least busy", threads: [t("a", 0, 1, 0.95), t("b", 0, 7, 0.8), t("c", 1, 0, 0)], concurrency: 1, cores: 4, expected: "b" },
     { title: "a tie: the first", threads: [t("a", 0, 2), t("b", 0, 2)], concurrency: 1, expected: "a" },
     { title: "concurrency above 1: a thread running some still has room", threads: [t("a", 3, 1), t("b", 4, 9)], concurrency: 4, expected: "a" },
     // Threads with connections as many as the cores.
@@ -101,10 +101,35 @@ describe("placeConnection", () => {
       expected: "c",
     },
     {
-      title: "short requests but a long line already: an idle thread",
-      threads: [t("a", 1, 9, BUSY, { meanRequestMs: 0.5, queued: 4 }), t("b", 1, 8, BUSY, { meanRequestMs: 0.5, queued: 3 }), t("c", 0, 0)],
+      title: "short requests but a line longer than SHORT_WAIT_MS already: an idle thread",
+      threads: [t("a", 1, 30, BUSY, { meanRequestMs: 0.5, queued: 2 * SHORT_WAIT_MS }), t("b", 1, 30, BUSY, { meanRequestMs: 0.5, queued: 2 * SHORT_WAIT_MS + 1 }), t("c", 0, 0)],
       concurrency: 1,
       expected: "c",
+    },
+    {
+      title: "a line of short requests longer than one of them but within SHORT_WAIT_MS: the thread that holds the core, not one beyond the cores",
+      threads: [t("a", 1, 16, BUSY, { ...quick, meanRequestMs: 0.1, queued: 14 }), t("b", 0, 0)],
+      concurrency: 1,
+      cores: 1,
+      expected: "a",
+    },
+    {
+      title: "the threads that hold the cores: the one with fewer connections, though the other has room this moment",
+      threads: [t("a", 0, 20, BUSY, quick), t("b", 1, 12, BUSY, quick), t("c", 0, 0)],
+      concurrency: 1,
+      expected: "b",
+    },
+    {
+      title: "the threads that hold the cores, equal connections: the one with room before the one soon free",
+      threads: [t("a", 1, 16, BUSY, quick), t("b", 0, 16, BUSY, quick)],
+      concurrency: 1,
+      expected: "b",
+    },
+    {
+      title: "the threads that hold the cores: the one with fewer connections is passed over while it cannot be counted on",
+      threads: [t("a", 1, 20, BUSY, quick), t("b", 1, 12, BUSY, { ...quick, runningMs: LONG_RUNNING_MS })],
+      concurrency: 1,
+      expected: "a",
     },
     {
       title: "short requests: only the threads with the most connections, as many as the cores, take more",
@@ -113,10 +138,10 @@ describe("placeConnection", () => {
       expected: "c",
     },
     {
-      title: "short requests, no idle thread and no room: the connection goes where the wait is shortest rather than waiting",
+      title: "short requests, no idle thread and no room: rather than waiting, the thread with fewer connections, though its line is a request longer",
       threads: [t("a", 1, 9, BUSY, quick), t("b", 1, 8, BUSY, { ...quick, queued: 1 })],
       concurrency: 1,
-      expected: "a",
+      expected: "b",
     },
     // Holding a connection back while the threads' history cannot tell.
     {

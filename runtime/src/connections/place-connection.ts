@@ -24,11 +24,21 @@ export interface ThreadView {
 export const SPARE_BELOW = 0.75;
 /**
  * A thread whose recent requests took less than this, whose running requests have run less
- * than it, and whose next room is expected within it, may take a connection beyond its rooms
- * once as many threads have connections as there are cores: a request then waits for it
- * about as long as for a core.
+ * than it, and whose next room is expected within SHORT_WAIT_MS, may take a connection beyond
+ * its rooms once as many threads have connections as there are cores: a request then waits
+ * for it about as long as for a core.
  */
 export const SHORT_REQUEST_MS = 1;
+/**
+ * How long a request may be expected to wait on a thread that holds a core, rather than go to
+ * a thread beyond the cores. That thread has no core of its own: it takes turns with the busy
+ * one, and each turn costs both a wake-up and their caches (and, the first time, the
+ * compiler's work on its code). With 16 connections of 64 KiB responses on one thread, the
+ * line was 1-1.5 ms long; a 1 ms bound put a second thread of a 2×2 process to work in most
+ * rounds, at 60-75 µs of CPU a request against 36-49 for node:cluster, whose requests wait
+ * on their process's line however long it is.
+ */
+export const SHORT_WAIT_MS = 10;
 /** A thread running a request this long is not counted on to be free soon, whatever its history. */
 export const LONG_RUNNING_MS = 5;
 /**
@@ -61,8 +71,8 @@ export const HOLD = "hold";
  *
  * Once as many threads have connections as there are `cores`, a thread without connections
  * adds no core, only wake-ups: a connection then goes to one of the `cores` threads with the
- * most connections, one with room, or, when their requests are short and none of them has
- * run long, the one that will have room first. While their requests are young but their
+ * most connections, the one of them with the fewest that has room or, when their requests
+ * are short and none of them has run long, will have it soon. While their requests are young but their
  * history does not say they are short, the connection may be held back a moment (`mayHold`,
  * HOLD_MS). Long requests (awaiting I/O, or burning CPU) still spread over every thread.
  * None has room: the connection waits for one (undefined), as a request waits for a free
@@ -76,13 +86,36 @@ export function placeConnection<T extends ThreadView>(threads: readonly T[], con
     .sort((a, b) => b.connections - a.connections)
     .slice(0, cores);
   if (active.length >= cores) {
-    const chosen = withRoom(active, concurrency) ?? soonFree(active, concurrency);
+    const chosen = fewestConnections(active, concurrency);
     if (chosen !== undefined) return chosen;
     const idle = withRoom(threads, concurrency);
     if (mayHold && idle !== undefined && active.some((thread) => thread.runningMs < LONG_RUNNING_MS)) return HOLD;
     return idle;
   }
   return withRoom(threads, concurrency);
+}
+
+/**
+ * Among the threads that hold the cores, the one with the fewest connections that has room or
+ * will have it soon (ties: room now, then the shorter wait). Each of them has a core, so
+ * packing one of them gains nothing, while a connection placed there stays there: with 32
+ * keep-alive connections split 7 and 25 over the two threads of a 1×2 process, the thread
+ * with 7 idled while the other had requests waiting (node:cluster deals them round robin,
+ * 16 and 16). A closed-loop client keeps about one request outstanding per
+ * connection, so connections are the thread's coming load, not the moment's queue.
+ */
+function fewestConnections<T extends ThreadView>(threads: readonly T[], concurrency: number): T | undefined {
+  let best: T | undefined;
+  let bestWait = Number.POSITIVE_INFINITY;
+  for (const thread of threads) {
+    const wait = thread.inflight < concurrency ? 0 : soonFreeWaitMs(thread, concurrency);
+    if (wait === undefined) continue;
+    if (best === undefined || thread.connections < best.connections || (thread.connections === best.connections && wait < bestWait)) {
+      best = thread;
+      bestWait = wait;
+    }
+  }
+  return best;
 }
 
 function withRoom<T extends ThreadView>(threads: readonly T[], concurrency: number): T | undefined {
@@ -105,25 +138,18 @@ export function expectedWaitMs(thread: ThreadView, concurrency: number): number 
 }
 
 /**
- * Among threads without room, the one whose room comes first, if its requests are short. A
- * connection placed wrong stays wrong (it cannot move), and a history of short requests says
- * little about the requests of a load that has just begun: so a thread with a handed
+ * How soon a thread without room will have it, when its requests are short; undefined when it
+ * is not counted on to be free soon. A connection placed wrong stays wrong (it cannot move),
+ * and a history of short requests says little about the requests of a load that has just
+ * begun: so a thread with a handed
  * connection that has not begun a request is passed over, unless it has ended a request since
  * (then it may have up to BURST_AHEAD of them), as is one whose running request has already
  * outlived the short ones (a new load of long requests shows itself within a millisecond).
  */
-function soonFree<T extends ThreadView>(threads: readonly T[], concurrency: number): T | undefined {
-  let best: T | undefined;
-  let bestWait = Number.POSITIVE_INFINITY;
-  for (const thread of threads) {
-    const maxFresh = thread.endedSinceHanded ? BURST_AHEAD : 1;
-    if (thread.fresh >= maxFresh || thread.runningMs >= SHORT_REQUEST_MS) continue;
-    const wait = expectedWaitMs(thread, concurrency);
-    if (wait > SHORT_REQUEST_MS || (thread.meanRequestMs ?? Number.POSITIVE_INFINITY) > SHORT_REQUEST_MS) continue;
-    if (best === undefined || wait < bestWait || (wait === bestWait && thread.connections < best.connections)) {
-      best = thread;
-      bestWait = wait;
-    }
-  }
-  return best;
+function soonFreeWaitMs(thread: ThreadView, concurrency: number): number | undefined {
+  const maxFresh = thread.endedSinceHanded ? BURST_AHEAD : 1;
+  if (thread.fresh >= maxFresh || thread.runningMs >= SHORT_REQUEST_MS) return undefined;
+  const wait = expectedWaitMs(thread, concurrency);
+  if (wait > SHORT_WAIT_MS || (thread.meanRequestMs ?? Number.POSITIVE_INFINITY) > SHORT_REQUEST_MS) return undefined;
+  return wait;
 }
