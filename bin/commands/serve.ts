@@ -12,7 +12,7 @@ export const serve: Command = {
   summary: "Run a ProcessGroup file on this machine: its processes and threads, no cluster needed.",
   usage: "serve -f FILE [--port 8000] [--host 127.0.0.1] [--admin-port 8001] [--name NAME]",
   description:
-    "Run the ProcessGroup in FILE the way mod_wsgi-express start-server runs a daemon group: `processes`\nOS processes (default 1) share the port, each with `threads` worker threads per application group,\nand the apps see the same multiprocess/multithread flags as in a cluster. Entry paths are resolved\nrelative to the file's folder (the current folder for -f -). The admin port serves /healthz, /readyz\nand /metrics for all processes. Logs are readable lines at a terminal and JSON lines otherwise.\nCtrl-C, SIGTERM or SIGHUP drains in-flight requests, then exits; a second Ctrl-C stops at once.",
+    "Run the ProcessGroup in FILE the way mod_wsgi-express start-server runs a daemon group: `processes`\nOS processes (default 1) take the port's connections in turn, each with `threads` worker threads per application group,\nand the apps see the same multiprocess/multithread flags as in a cluster. Entry paths are resolved\nrelative to the file's folder (the current folder for -f -). The admin port serves /healthz, /readyz\nand /metrics for all processes. Logs are readable lines at a terminal and JSON lines otherwise.\nCtrl-C, SIGTERM or SIGHUP drains in-flight requests, then exits; a second Ctrl-C stops at once.",
   options: {
     file: { type: "string", short: "f", multiple: true, valueName: "FILE", description: "ProcessGroup YAML file, a folder of them, or - for stdin (repeatable)." },
     name: { type: "string", valueName: "NAME", description: "Which ProcessGroup to run, when the files hold several." },

@@ -8,7 +8,7 @@ import { groupFile, spawnCli, titleOf, waitReady, type Spawned } from "./support
 
 const fixture = (name: string) => fileURLToPath(new URL(`./fixtures/${name}`, import.meta.url));
 
-/** GET on a connection of its own, so the kernel picks a process for each request. */
+/** GET on a connection of its own, so the supervisor deals each request to a process. */
 function getFresh(url: string): Promise<{ status: number; body: string }> {
   return new Promise((resolve, reject) => {
     request(url, { agent: false, headers: { connection: "close" } }, (res) => {
@@ -70,6 +70,13 @@ spec:
     expect(pids).toHaveLength(2);
     for (const pid of pids) expect(await titleOf(pid)).toBe("pg-duo");
     expect(await titleOf(served.child.pid!)).toBe("pg-duo (supervisor)");
+  });
+
+  it("deals new connections to its processes in turn, as node:cluster's primary does", async () => {
+    // The kernel's SO_REUSEPORT hash split 20 connections 10/10 in fewer than one run in five.
+    const counts = new Map<number, number>();
+    for (const { pid } of await pidsSeen(20)) counts.set(pid, (counts.get(pid) ?? 0) + 1);
+    expect([...counts.values()]).toEqual([10, 10]);
   });
 
   it("keeps `shared` per process: each process counts only its own requests", async () => {

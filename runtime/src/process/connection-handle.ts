@@ -1,25 +1,31 @@
 import type { SendHandle } from "node:child_process";
-import type { Server } from "node:net";
+import type { Socket } from "node:net";
 
 /**
- * A listening socket as an OS handle (libuv's TCP handle), to hand from one process to
- * another. child_process sends a net.Server as a server the receiver at once listens on and
- * accepts from; the server's own handle goes as a native handle instead, which the receiver
- * may hold open without accepting, or listen on with `server.listen(handle)`.
+ * An accepted connection as an OS handle (libuv's TCP handle), never read from: `serve`'s
+ * supervisor accepts it and sends it to one of its processes, as node:cluster's primary does.
+ * child_process sends a native handle as it is, where a net.Socket would arrive reading.
  */
-export type ListenHandle = object;
-
-/** The handle of a listening server: node's `_handle`, the member `server.listen(handle)` documents. */
-export function listenHandleOf(server: Server): ListenHandle | undefined {
-  return (server as unknown as { _handle?: ListenHandle | null })._handle ?? undefined;
-}
+export type ConnectionHandle = object;
 
 /** The handle as child_process.send takes it (its types name only net.Server, net.Socket and dgram.Socket). */
-export function sendableHandle(handle: ListenHandle): SendHandle {
+export function sendableHandle(handle: ConnectionHandle): SendHandle {
   return handle as SendHandle;
 }
 
-/** Closes this process's copy of the socket; other processes' copies keep it open. */
-export function closeListenHandle(handle: ListenHandle): void {
+/** Closes this process's copy of the connection; a process it was sent to keeps its own. */
+export function closeConnectionHandle(handle: ConnectionHandle): void {
   (handle as { close?: () => void }).close?.();
+}
+
+/**
+ * The OS handle of a socket accepted paused and never read, taken out of it: the Socket is
+ * then destroyed (which keeps its server's count right) without closing the connection.
+ */
+export function takeConnectionHandle(socket: Socket): ConnectionHandle | undefined {
+  const held = socket as unknown as { _handle: ConnectionHandle | null };
+  const handle = held._handle;
+  held._handle = null;
+  socket.destroy();
+  return handle ?? undefined;
 }

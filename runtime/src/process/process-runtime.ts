@@ -16,9 +16,12 @@ import type { OnceBackend } from "../once/once-backend.ts";
 import { OnceService } from "../once/once-service.ts";
 import { OnceTable } from "../once/once-table.ts";
 import { watchEntries } from "./entry-watcher.ts";
-import { listenHandleOf, type ListenHandle } from "./listen-handle.ts";
+import { adoptConnection } from "./adopt-connection.ts";
+import type { ConnectionHandle } from "./connection-handle.ts";
 
 const LINGER_MS = 1_000;
+/** Listen on nothing: another process accepts the connections and deals them (`adopt`). */
+export const DEALT = "dealt";
 
 function seconds(value: number | undefined): number | undefined {
   return value === undefined ? undefined : value * 1000;
@@ -30,16 +33,14 @@ function groupsOf(apps: readonly ServedApplication[]): Map<string, ServedApplica
   return groups;
 }
 
-/** Listens on the port, or on a socket another process opened (`inherited`). */
-function listen(server: Server, settings: RuntimeSettings, inherited: ListenHandle | undefined): Promise<number> {
+/** Listens on the settings' port. */
+function listen(server: Server, settings: RuntimeSettings): Promise<number> {
   return new Promise((resolve, reject) => {
     server.once("error", reject);
-    const listening = () => {
+    server.listen({ host: settings.host, port: settings.port, backlog: settings.listenBacklog }, () => {
       server.off("error", reject);
       resolve((server.address() as AddressInfo).port);
-    };
-    if (inherited) server.listen(inherited, settings.listenBacklog, listening);
-    else server.listen({ host: settings.host, port: settings.port, backlog: settings.listenBacklog, reusePort: settings.reusePort }, listening);
+    });
   });
 }
 
@@ -163,10 +164,18 @@ export class ProcessRuntime implements AdminSource {
 
   /**
    * Listens at once (requests wait in the queue while threads load), then loads every group.
-   * `inherited` is a listening socket to accept from instead of opening one.
+   * With DEALT it listens on nothing: the connections come through adopt(), and the port is
+   * the settings' own.
    */
-  async start(listening?: (port: number) => void, inherited?: ListenHandle): Promise<void> {
-    this.#port = await listen(this.#front, this.settings, inherited);
+  async start(listening?: (port: number) => void, source?: typeof DEALT): Promise<void> {
+    if (source === DEALT) {
+      this.#port = this.settings.port;
+      // node:http starts checking headersTimeout and requestTimeout on "listening": a front
+      // that never listens must still say so, or a client that never ends its head is never cut.
+      this.#front.emit("listening");
+    } else {
+      this.#port = await listen(this.#front, this.settings);
+    }
     listening?.(this.#port);
     this.#log.info({ port: this.#port, host: this.settings.host, threads: this.settings.threads, concurrency: this.settings.concurrency, dispatch: this.dispatch, groups: this.#allPools.map((p) => p.group) }, "listening");
     await Promise.all(this.#allPools.map((p) => p.start()));
@@ -183,14 +192,14 @@ export class ProcessRuntime implements AdminSource {
     else this.#log.error({ reasons }, "not ready");
   }
 
+  /** A connection another process accepted (`serve`'s supervisor): served as one accepted here. */
+  adopt(handle: ConnectionHandle): void {
+    adoptConnection(this.#front, handle);
+  }
+
   /** The apps' port, once listening (the kernel's pick when settings.port is 0). */
   get port(): number {
     return this.#port;
-  }
-
-  /** The apps' listening socket, to hand to another process; undefined once it stopped accepting. */
-  get listenHandle(): ListenHandle | undefined {
-    return listenHandleOf(this.#front);
   }
 
   async readiness(): Promise<readonly string[] | null> {

@@ -3,17 +3,18 @@ import { createAdminServer } from "../admin/admin-server.ts";
 import { createLogger } from "../observability/logger.ts";
 import type { RuntimeSettings } from "../settings/runtime-settings.ts";
 import type { OnceBackend } from "../once/once-backend.ts";
-import type { ListenHandle } from "./listen-handle.ts";
 import { clusterOnce } from "../once/cluster-once.ts";
-import { ProcessRuntime } from "./process-runtime.ts";
+import { DEALT, ProcessRuntime } from "./process-runtime.ts";
+
+export { DEALT };
 
 export interface RunOptions {
   /** Serve /healthz, /readyz and /metrics on settings.adminPort (a `serve` child reports to its supervisor instead). */
   readonly adminServer: boolean;
   /** Called as soon as the apps' port listens (the groups may still be loading). */
   readonly listening?: (runtime: ProcessRuntime, port: number) => void;
-  /** A listening socket another process opened, to accept from instead of opening one. */
-  readonly listenOn?: ListenHandle | undefined;
+  /** DEALT: listen on nothing, another process deals the connections (ProcessRuntime.adopt). */
+  readonly listenOn?: typeof DEALT | undefined;
   /** Called once, when a signal starts the drain. */
   readonly stopping?: (signal: NodeJS.Signals) => void;
   /** Who coordinates env.once() (a `serve` supervisor); absent: a Lease in a pod, else this process alone. */

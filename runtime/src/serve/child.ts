@@ -1,6 +1,5 @@
 import type { SendHandle } from "node:child_process";
-import { sendableHandle, type ListenHandle } from "../process/listen-handle.ts";
-import { runProcess } from "../process/run-process.ts";
+import { DEALT, runProcess } from "../process/run-process.ts";
 import type { ProcessRuntime } from "../process/process-runtime.ts";
 import { supervisedOnce } from "../once/supervised-once.ts";
 import type { FromChild, ToChild } from "./ipc.ts";
@@ -12,11 +11,10 @@ const STARTED_POLL_MS = 50;
 /** How long a drained process may take to exit on its own before it is made to. */
 const AFTER_DRAIN_MS = 1_000;
 
-function send(message: FromChild, handle?: ListenHandle): void {
+function send(message: FromChild): void {
   // An orphan draining on its own has no one to tell (and sending would throw).
   if (!process.connected) return;
-  if (handle) process.send?.(message, sendableHandle(handle));
-  else process.send?.(message);
+  process.send?.(message);
 }
 
 /** A reason that only says the groups are still loading; any other one outlives the start. */
@@ -47,15 +45,14 @@ let stopping = false;
 process.on("message", (message: ToChild, handle: SendHandle) => {
   switch (message.t) {
     case "start": {
-      // The supervisor holds each slot's socket: a successor accepts from its predecessor's.
-      const inherited: ListenHandle | undefined = handle ?? undefined;
+      // The supervisor accepts the connections and deals them ("connection"): this process does not listen.
       void runProcess(message.settings, {
         adminServer: false,
-        listenOn: inherited,
+        listenOn: DEALT,
         once: (once = supervisedOnce((m) => send(m), message.settings.onceTakeoverMs)).backend,
         listening: (r, port) => {
           runtime = r;
-          send({ t: "listening", port }, inherited ? undefined : r.listenHandle);
+          send({ t: "listening", port });
           reportStarted(r);
         },
         stopping: (signal) => {
@@ -74,6 +71,12 @@ process.on("message", (message: ToChild, handle: SendHandle) => {
       });
       return;
     }
+    case "connection":
+      // The supervisor deals only to a process that said "listening", which set `runtime`.
+      if (runtime === undefined || !handle) return;
+      runtime.adopt(handle);
+      send({ t: "adopted", id: message.id });
+      return;
     case "readiness":
       void (runtime?.readiness() ?? Promise.resolve(["starting"])).then((reasons) => send({ t: "readiness", q: message.q, reasons }));
       return;

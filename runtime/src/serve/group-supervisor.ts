@@ -1,11 +1,13 @@
-import { fork, type ChildProcess, type SendHandle } from "node:child_process";
+import { fork, type ChildProcess } from "node:child_process";
 import type { Logger } from "pino";
 import type { AdminSource } from "../admin/admin-server.ts";
-import { closeListenHandle, sendableHandle, type ListenHandle } from "../process/listen-handle.ts";
+import { createServer, type AddressInfo, type Server, type Socket } from "node:net";
+import { closeConnectionHandle, sendableHandle, takeConnectionHandle, type ConnectionHandle } from "../process/connection-handle.ts";
 import type { RuntimeSettings } from "../settings/runtime-settings.ts";
 import { OnceTable } from "../once/once-table.ts";
 import { answerOnce, pidOfHolder } from "../once/supervised-once.ts";
 import type { FromChild, ToChild } from "./ipc.ts";
+import { ConnectionDealer } from "./connection-dealer.ts";
 
 const CHILD_ENTRY = new URL("./child.ts", import.meta.url);
 /** A process of the group loads its modules from the cache this one filled (bin/modules). */
@@ -14,20 +16,14 @@ const QUERY_TIMEOUT_MS = 2_000;
 const MAX_RESTART_DELAY_MS = 5_000;
 /** A process that ran this long before it died was healthy: its successor starts without back-off. */
 const HEALTHY_RUN_MS = 10_000;
+/** How long the port stays open once the group stops, as long as each process's drain keeps serving new connections. */
+const LINGER_MS = 1_000;
 
 /** One of the group's processes, restarted in place when it dies. */
 interface Slot {
   readonly index: number;
   child: ChildProcess | undefined;
   restarts: number;
-  /**
-   * The slot's listening socket (SO_REUSEPORT, one per slot), held open here without
-   * accepting while processes come and go. Closing a reusePort socket resets the connections
-   * in its accept queue, and while a slot has no socket its share of new connections is
-   * refused; held here, the socket outlives each process and a successor accepts what its
-   * predecessor left queued.
-   */
-  listener: ListenHandle | undefined;
 }
 
 type Answer = Exclude<Extract<FromChild, { q: number }>, { t: "once" }>;
@@ -39,9 +35,9 @@ interface MetricJson {
 
 /**
  * `processgroup serve`: runs a ProcessGroup on this machine the way mod_wsgi-express runs a
- * daemon group: `processes` OS processes share the port (SO_REUSEPORT, so the kernel spreads
- * connections), each with the group's threads; a dead process is started again; the admin
- * port answers for all of them; SIGTERM drains them all.
+ * daemon group: `processes` OS processes, each with the group's threads, and this one accepts
+ * the connections and deals them out in turn (ConnectionDealer); a dead process is started
+ * again; the admin port answers for all of them; SIGTERM drains them all.
  */
 export class Supervisor implements AdminSource {
   readonly #settings: RuntimeSettings;
@@ -58,13 +54,30 @@ export class Supervisor implements AdminSource {
   #nextQuery = 1;
   #stopping = false;
   #port: number;
+  /** The apps' port: accepted here, never read, and dealt to the processes. */
+  readonly #front: Server;
+  readonly #dealer: ConnectionDealer<ChildProcess, ConnectionHandle>;
 
   constructor(settings: RuntimeSettings, processes: number, log: Logger) {
     this.#settings = settings;
     this.#once = new OnceTable(settings.onceTakeoverMs);
     this.#port = settings.port;
     this.#log = log;
-    this.#slots = Array.from({ length: processes }, (_, index) => ({ index, child: undefined, restarts: 0, listener: undefined }));
+    this.#slots = Array.from({ length: processes }, (_, index) => ({ index, child: undefined, restarts: 0 }));
+    this.#dealer = new ConnectionDealer({
+      send: (child, id, handle) => {
+        if (!child.connected) return false;
+        // A send that fails later (the process died meanwhile) is taken care of by its exit: gone() deals the connection again.
+        child.send({ t: "connection", id } satisfies ToChild, sendableHandle(handle), () => undefined);
+        return true;
+      },
+      close: closeConnectionHandle,
+      holdCapacity: settings.listenBacklog,
+    });
+    this.#front = createServer({ pauseOnConnect: true }, (socket: Socket) => {
+      const handle = takeConnectionHandle(socket);
+      if (handle !== undefined) this.#dealer.deal(handle);
+    });
   }
 
   get port(): number {
@@ -72,16 +85,20 @@ export class Supervisor implements AdminSource {
   }
 
   /**
-   * Starts the first process, learns the port it got (the user may ask for port 0), then the
-   * rest; resolves once every process has loaded its groups (or failed to: readiness says why).
+   * Listens (the user may ask for port 0), then starts every process; resolves once every
+   * process has loaded its groups (or failed to: readiness says why). Connections that come
+   * before the first process takes any wait here.
    */
   async start(): Promise<void> {
-    const [first, ...rest] = this.#slots;
-    if (first) {
-      const started = this.#startChild(first);
-      this.#port = await started.listening;
-      await Promise.all([started.loaded, ...rest.map((slot) => this.#startChild(slot).loaded)]);
-    }
+    await new Promise<void>((resolve, reject) => {
+      this.#front.once("error", reject);
+      this.#front.listen({ host: this.#settings.host, port: this.#settings.port, backlog: this.#settings.listenBacklog }, () => {
+        this.#front.off("error", reject);
+        resolve();
+      });
+    });
+    this.#port = (this.#front.address() as AddressInfo).port;
+    await Promise.all(this.#slots.map((slot) => this.#startChild(slot).loaded));
   }
 
   #startChild(slot: Slot): { listening: Promise<number>; loaded: Promise<void> } {
@@ -106,17 +123,23 @@ export class Supervisor implements AdminSource {
     const child = fork(CHILD_ENTRY, [], { execArgv: ["--import", MODULE_CACHE_HOOK, ...process.execArgv], stdio: ["ignore", "inherit", "inherit", "ipc"] });
     const startedAt = Date.now();
     let hasListened = false;
+    let draining = false;
     slot.child = child;
     this.#children.add(child);
-    child.on("message", (message: FromChild, handle: SendHandle) => {
+    child.on("message", (message: FromChild) => {
+      if (message.t === "adopted") return this.#dealer.adopted(message.id);
       if (message.t === "listening") {
         hasListened = true;
-        if (handle && slot.listener === undefined) slot.listener = handle;
-        else if (handle) closeListenHandle(handle);
+        if (!draining) this.#dealer.join(child);
         return listened(message.port);
       }
       if (message.t === "started") return loaded();
-      if (message.t === "draining") return this.#succeed(slot, child, message.signal);
+      if (message.t === "draining") {
+        draining = true;
+        // Stopping the whole group, every process still serves what comes during its linger.
+        if (!this.#stopping) this.#dealer.leave(child);
+        return this.#succeed(slot, child, message.signal);
+      }
       if (message.t === "once") {
         if (child.connected) child.send(answerOnce(this.#once, message) satisfies ToChild);
         return;
@@ -125,15 +148,13 @@ export class Supervisor implements AdminSource {
     });
     child.on("exit", (code, signal) => {
       this.#children.delete(child);
+      this.#dealer.gone(child);
       const given = this.#once.releaseWhere((holder) => pidOfHolder(holder) === child.pid);
       if (given.length > 0) this.#log.warn({ process: slot.index, childPid: child.pid, keys: given }, "once: a process died while it ran; its runs go to another caller");
       failed(new Error(`process ${slot.index} exited with ${signal ?? `code ${code}`} before it ${hasListened ? "loaded its application groups" : "listened"}`));
       // Its successor took the slot when it began to drain: nothing to restart.
       if (slot.child !== child) return;
       slot.child = undefined;
-      // A process that cannot even listen must not leave connections queued on a socket no
-      // one accepts from: its successor opens a fresh one.
-      if (!hasListened) this.#releaseListener(slot);
       if (this.#stopping) return;
       if (Date.now() - startedAt >= HEALTHY_RUN_MS) slot.restarts = 0;
       const delay = Math.min(MAX_RESTART_DELAY_MS, 100 * 2 ** slot.restarts);
@@ -144,26 +165,20 @@ export class Supervisor implements AdminSource {
       }, delay).unref();
     });
     const settings: RuntimeSettings = { ...this.#settings, port: this.#port };
-    if (slot.listener) child.send({ t: "start", settings } satisfies ToChild, sendableHandle(slot.listener));
-    else child.send({ t: "start", settings } satisfies ToChild);
+    child.send({ t: "start", settings } satisfies ToChild);
     return { listening, loaded: started };
   }
 
   /**
    * A process told to stop on its own (a rollout sends SIGTERM to one process at a time, as
-   * the kubelet does to pods) is replaced at once: its successor accepts from the slot's
-   * socket while it drains, so the slot never stops taking connections. SIGINT is left
+   * the kubelet does to pods) is replaced at once: it takes no new connections, and its
+   * successor takes its turn as soon as it is up. SIGINT is left
    * alone: Ctrl-C reaches every process at once, and the supervisor is stopping too.
    */
   #succeed(slot: Slot, draining: ChildProcess, signal: NodeJS.Signals): void {
     if (this.#stopping || slot.child !== draining || signal !== "SIGTERM") return;
     this.#log.info({ process: slot.index, childPid: draining.pid }, "a process is draining; starting its successor");
     this.#startChild(slot).listening.catch((error: unknown) => this.#log.error({ error: String(error) }, "successor failed to start"));
-  }
-
-  #releaseListener(slot: Slot): void {
-    if (slot.listener) closeListenHandle(slot.listener);
-    slot.listener = undefined;
   }
 
   async #ask<K extends ToChild["t"] & Answer["t"]>(slot: Slot, t: K): Promise<Extract<Answer, { t: K }> | undefined> {
@@ -230,9 +245,10 @@ export class Supervisor implements AdminSource {
   /** Stops every process; each drains within its graceful timeout, and is killed after the hard stop. */
   async stop(): Promise<void> {
     this.#stopping = true;
-    // The port closes as the last process stops accepting: later clients are refused rather
-    // than left waiting on a socket no one will accept from.
-    for (const slot of this.#slots) this.#releaseListener(slot);
+    // The port closes when the processes' drains stop taking new connections: later clients
+    // are refused rather than left waiting on a socket no one will accept from.
+    const lingerMs = Math.min(LINGER_MS, (this.#settings.gracefulTimeoutSeconds * 1000) / 2);
+    const closing = setTimeout(() => this.#closeFront(), lingerMs);
     await Promise.all(
       [...this.#children].map(async (child) => {
         if (child.exitCode !== null || child.signalCode !== null) return;
@@ -243,11 +259,19 @@ export class Supervisor implements AdminSource {
         clearTimeout(timer);
       }),
     );
+    clearTimeout(closing);
+    this.#closeFront();
+  }
+
+  #closeFront(): void {
+    if (this.#front.listening) this.#front.close();
+    this.#dealer.closeAll();
   }
 
   /** The second Ctrl-C: no drain. */
   kill(): void {
     this.#stopping = true;
+    this.#closeFront();
     for (const child of this.#children) child.kill("SIGKILL");
   }
 }

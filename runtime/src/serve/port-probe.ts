@@ -1,11 +1,9 @@
 import { createServer } from "node:net";
 
 /**
- * Whether host:port can be served by a new group. The group's processes share the port with
- * SO_REUSEPORT, and Linux lets any socket with that option (of the same user) join a port
- * already served that way: a second, unrelated `serve` on the port would silently split the
- * traffic with the first. A socket bound without the option is refused while any other socket
- * holds the port, so a brief exclusive bind tells "free" from "served by someone else".
+ * Whether host:port can be served by a new group, asked before any process starts, so that a
+ * taken port is one line, not a failed start. A brief exclusive bind tells "free" from
+ * "served by someone else" (also by a server that shares its port with SO_REUSEPORT).
  * Resolves to undefined when free, else the errno code (EADDRINUSE, EACCES, EADDRNOTAVAIL...).
  */
 export function probePort(host: string, port: number): Promise<string | undefined> {

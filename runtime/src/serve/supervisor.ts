@@ -71,7 +71,6 @@ export async function serve(options: ServeOptions): Promise<number> {
     port: options.port,
     adminHost: options.adminHost,
     adminPort: options.adminPort,
-    reusePort: true,
     reloadOnChange: options.reloadOnChange,
     accessLog: options.accessLog,
     logLevel: options.logLevel,

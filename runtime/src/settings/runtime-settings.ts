@@ -40,8 +40,6 @@ export interface LocalOptions {
   readonly port: number;
   readonly adminHost: string;
   readonly adminPort: number;
-  /** Share the port with sibling processes (SO_REUSEPORT), as `serve` does. */
-  readonly reusePort: boolean;
   /** Replace a group's threads when one of its entry files changes. */
   readonly reloadOnChange: boolean;
   readonly accessLog: boolean;

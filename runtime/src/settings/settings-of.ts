@@ -8,7 +8,6 @@ export const DEFAULT_LOCAL_OPTIONS: LocalOptions = {
   port: 8080,
   adminHost: "0.0.0.0",
   adminPort: 9090,
-  reusePort: false,
   reloadOnChange: true,
   accessLog: false,
   logLevel: "info",

@@ -49,7 +49,6 @@ export async function startGroup(config: Record<string, unknown>, options: Group
     port: 0,
     adminHost: "127.0.0.1",
     adminPort: 0,
-    reusePort: false,
     reloadOnChange: options.reloadOnChange ?? false,
     accessLog: options.accessLog ?? false,
     logLevel: "debug",

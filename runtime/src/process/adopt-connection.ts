@@ -1,0 +1,46 @@
+import { Socket, type Server, type SocketConstructorOpts } from "node:net";
+import type { ConnectionHandle } from "./connection-handle.ts";
+
+/** The options of a net.Server that node:net reads when it accepts (public since Node 18, untyped). */
+interface AcceptingServer {
+  readonly allowHalfOpen: boolean;
+  readonly pauseOnConnect: boolean;
+  readonly noDelay: boolean;
+  readonly keepAlive: boolean;
+  readonly keepAliveInitialDelay: number;
+  /** How many connections the server counts open: close(callback) waits for it to reach 0. */
+  _connections: number;
+}
+
+/** What node:net sets on a socket it accepted: the server it counts against. */
+interface AcceptedSocket {
+  server: Server;
+  _server: Server;
+}
+
+/** node:net's options for a handle it did not open; its types know `handle` only as a BoundSocket. */
+interface HandleOptions extends Omit<SocketConstructorOpts, "handle"> {
+  readonly handle: ConnectionHandle;
+  readonly pauseOnCreate: boolean;
+}
+
+const SocketOnHandle = Socket as unknown as new (options: HandleOptions) => Socket;
+
+/**
+ * Serves a connection another process accepted (`serve`'s supervisor deals them) as if
+ * `server` had accepted it: what node:net's own accept does, the socket options and the count
+ * that makes `server.close(callback)` wait for the connection, then the "connection" event.
+ * `server` need not listen.
+ */
+export function adoptConnection(server: Server, handle: ConnectionHandle): Socket {
+  const accepting = server as unknown as AcceptingServer;
+  const socket = new SocketOnHandle({ handle, allowHalfOpen: accepting.allowHalfOpen, pauseOnCreate: accepting.pauseOnConnect, readable: true, writable: true });
+  if (accepting.noDelay) socket.setNoDelay(true);
+  if (accepting.keepAlive) socket.setKeepAlive(true, accepting.keepAliveInitialDelay);
+  accepting._connections += 1;
+  const accepted = socket as unknown as AcceptedSocket;
+  accepted.server = server;
+  accepted._server = server;
+  server.emit("connection", socket);
+  return socket;
+}
