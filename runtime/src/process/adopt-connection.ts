@@ -1,7 +1,7 @@
 import { Socket, type Server, type SocketConstructorOpts } from "node:net";
 import type { ConnectionHandle } from "./connection-handle.ts";
 
-/** The options of a net.Server that node:net reads when it accepts (public since Node 18, untyped). */
+/** A net.Server's options as node:net keeps them on it and reads them when it accepts (fields its types do not list). */
 interface AcceptingServer {
   readonly allowHalfOpen: boolean;
   readonly pauseOnConnect: boolean;
