@@ -1,5 +1,5 @@
-import { Socket, type Server, type SocketConstructorOpts } from "node:net";
-import type { ConnectionHandle } from "./connection-handle.ts";
+import type { Server, Socket } from "node:net";
+import { socketOnHandle, type ConnectionHandle } from "./connection-handle.ts";
 
 /** A net.Server's options as node:net keeps them on it and reads them when it accepts (fields its types do not list). */
 interface AcceptingServer {
@@ -18,14 +18,6 @@ interface AcceptedSocket {
   _server: Server;
 }
 
-/** node:net's options for a handle it did not open; its types know `handle` only as a BoundSocket. */
-interface HandleOptions extends Omit<SocketConstructorOpts, "handle"> {
-  readonly handle: ConnectionHandle;
-  readonly pauseOnCreate: boolean;
-}
-
-const SocketOnHandle = Socket as unknown as new (options: HandleOptions) => Socket;
-
 /**
  * Serves a connection another process accepted (`serve`'s supervisor deals them) as if
  * `server` had accepted it: what node:net's own accept does, the socket options and the count
@@ -34,7 +26,7 @@ const SocketOnHandle = Socket as unknown as new (options: HandleOptions) => Sock
  */
 export function adoptConnection(server: Server, handle: ConnectionHandle): Socket {
   const accepting = server as unknown as AcceptingServer;
-  const socket = new SocketOnHandle({ handle, allowHalfOpen: accepting.allowHalfOpen, pauseOnCreate: accepting.pauseOnConnect, readable: true, writable: true });
+  const socket = socketOnHandle({ handle, allowHalfOpen: accepting.allowHalfOpen, pauseOnCreate: accepting.pauseOnConnect, readable: true, writable: true });
   if (accepting.noDelay) socket.setNoDelay(true);
   if (accepting.keepAlive) socket.setKeepAlive(true, accepting.keepAliveInitialDelay);
   accepting._connections += 1;

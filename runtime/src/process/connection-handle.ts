@@ -1,5 +1,5 @@
 import type { SendHandle } from "node:child_process";
-import type { Socket } from "node:net";
+import { Socket, type SocketConstructorOpts } from "node:net";
 
 /**
  * An accepted connection as an OS handle (libuv's TCP handle), never read from: `serve`'s
@@ -28,4 +28,16 @@ export function takeConnectionHandle(socket: Socket): ConnectionHandle | undefin
   held._handle = null;
   socket.destroy();
   return handle ?? undefined;
+}
+
+/** node:net's options for a handle it did not open; its types know `handle` only as a BoundSocket. */
+export interface HandleOptions extends Omit<SocketConstructorOpts, "handle"> {
+  readonly handle: ConnectionHandle;
+  /** Do not start reading: only a socket never read from may move on to a thread. */
+  readonly pauseOnCreate: boolean;
+}
+
+/** A Socket on `handle`, as node:net and node:child_process build one for a handle they receive. */
+export function socketOnHandle(options: HandleOptions): Socket {
+  return new (Socket as unknown as new (options: HandleOptions) => Socket)(options);
 }

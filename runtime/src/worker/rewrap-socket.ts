@@ -1,22 +1,11 @@
-import { Socket, type SocketConstructorOpts } from "node:net";
+import type { Socket } from "node:net";
+import { socketOnHandle } from "../process/connection-handle.ts";
 
 /** What rewrapping reads of a socket that arrived by postMessage; node:net keeps these off its types. */
 interface TransferredSocket {
   _handle: object | null;
   readonly allowHalfOpen: boolean;
 }
-
-/**
- * node:net's options for wrapping a handle it did not open, as node:child_process uses them.
- * Its types know `handle` only as a BoundSocket; a transferred TCP handle is taken the same way.
- */
-interface HandleOptions extends Omit<SocketConstructorOpts, "handle"> {
-  readonly handle: object;
-  /** Do not start reading: the caller resumes once node:http listens to the socket. */
-  readonly pauseOnCreate: true;
-}
-
-const SocketOnHandle = Socket as unknown as new (options: HandleOptions) => Socket;
 
 /**
  * The same connection in a Socket this thread built. The Socket that postMessage delivers has
@@ -31,6 +20,6 @@ export function rewrapSocket(delivered: Socket): Socket {
   const handle = transferred._handle;
   if (handle === null) return delivered;
   transferred._handle = null;
-  const options: HandleOptions = { handle, allowHalfOpen: transferred.allowHalfOpen, pauseOnCreate: true };
-  return new SocketOnHandle(options);
+  // Paused: the caller resumes once node:http listens to the socket.
+  return socketOnHandle({ handle, allowHalfOpen: transferred.allowHalfOpen, pauseOnCreate: true });
 }
