@@ -98,6 +98,8 @@ export class Supervisor implements AdminSource {
       });
     });
     this.#port = (this.#front.address() as AddressInfo).port;
+    // An accept that fails (EMFILE when out of descriptors) must not take the whole group down.
+    this.#front.on("error", (error: Error) => this.#log.error({ error: String(error) }, "accepting a connection failed"));
     await Promise.all(this.#slots.map((slot) => this.#startChild(slot).loaded));
   }
 
