@@ -4,9 +4,7 @@ import { createLogger } from "../observability/logger.ts";
 import type { RuntimeSettings } from "../settings/runtime-settings.ts";
 import type { OnceBackend } from "../once/once-backend.ts";
 import { clusterOnce } from "../once/cluster-once.ts";
-import { DEALT, ProcessRuntime } from "./process-runtime.ts";
-
-export { DEALT };
+import { ProcessRuntime, type DEALT } from "./process-runtime.ts";
 
 export interface RunOptions {
   /** Serve /healthz, /readyz and /metrics on settings.adminPort (a `serve` child reports to its supervisor instead). */

@@ -1,6 +1,6 @@
 import type { SendHandle } from "node:child_process";
-import { DEALT, runProcess } from "../process/run-process.ts";
-import type { ProcessRuntime } from "../process/process-runtime.ts";
+import { runProcess } from "../process/run-process.ts";
+import { DEALT, type ProcessRuntime } from "../process/process-runtime.ts";
 import { supervisedOnce } from "../once/supervised-once.ts";
 import type { FromChild, ToChild } from "./ipc.ts";
 
