@@ -17,7 +17,10 @@ async function fourAtOnce(threads: number, dispatch: Dispatch): Promise<Ran[]> {
   return withGroup({ threads, applications: [{ name: "work", mount: "/", entry: "work.mjs" }] }, async (group) => {
     const ask = async (path: string) => (dispatch === "request" ? group.json<Ran>(path) : (JSON.parse((await getFresh(`${group.url}${path}`)).body) as Ran));
     await Promise.all(Array.from({ length: threads }, () => ask("/cpu?units=1"))); // warm every thread
-    return await Promise.all(Array.from({ length: 4 }, () => ask("/cpu?units=15")));
+    // Long enough that the moment placement may hold a burst's connections (HOLD_MS, 50 ms)
+    // is small beside them: 15 units ran 65-100 ms on a fast machine, and a held pair of
+    // connections started 50 ms late brought four threads' concurrency under 2.5.
+    return await Promise.all(Array.from({ length: 4 }, () => ask("/cpu?units=40")));
   }, { dispatch });
 }
 
