@@ -1,16 +1,17 @@
 import type { Socket } from "node:net";
 import type { Logger } from "pino";
-import { nodeHttp } from "../http/node-http.ts";
 import type { RuntimeMetrics } from "../observability/metrics.ts";
 import { loadFailedAnswer } from "../threads/load-failure.ts";
 import { PoolThread, type RecycleReason } from "../threads/pool-thread.ts";
 import type { FromWorker, WorkerData } from "../threads/protocol.ts";
 import { SharedStore } from "../threads/shared-store.ts";
 import type { PoolState } from "../threads/thread-pool.ts";
-import { WaitQueue } from "../threads/wait-queue.ts";
-import { HOLD, HOLD_MS, placeConnection } from "./place-connection.ts";
+import { ConnectionAdmission } from "./connection-admission.ts";
+import { ConnectionThread } from "./connection-thread.ts";
 import type { ConnectionServing, FromConnectionThread, Observed, ToConnectionThread } from "./protocol.ts";
+import { refuseConnection } from "./refuse-connection.ts";
 import { epochNow, ThreadLoad } from "./thread-load.ts";
+import { ThreadReports } from "./thread-reports.ts";
 import { onceThreadOf } from "../once/once-thread.ts";
 import type { OnceService } from "../once/once-service.ts";
 import { sharedReply } from "../threads/shared-reply.ts";
@@ -30,81 +31,20 @@ export interface ConnectionPoolOptions {
   readonly once?: OnceService | undefined;
 }
 
-/** A thread of the pool and what the main thread knows of it. */
-class ConnectionThread {
-  readonly thread: PoolThread;
-  readonly load: ThreadLoad;
-  /** No new connections: it is being replaced (its connections close as their requests end). */
-  leaving = false;
-  /** Since when it has had handed connections that have not begun a request (epochNow()). */
-  #freshSince = 0;
-
-  constructor(thread: PoolThread, load: ThreadLoad) {
-    this.thread = thread;
-    this.load = load;
-  }
-
-  /** Requests running, and connections about to begin one. */
-  get inflight(): number {
-    return this.load.inflight + this.load.fresh;
-  }
-
-  get connections(): number {
-    return this.load.connections;
-  }
-
-  get busy(): number {
-    return this.load.busy;
-  }
-
-  get queued(): number {
-    return this.load.queued;
-  }
-
-  get fresh(): number {
-    return this.load.fresh;
-  }
-
-  get meanRequestMs(): number | undefined {
-    return this.load.meanRequestMs;
-  }
-
-  get runningMs(): number {
-    const oldest = this.load.oldestStart();
-    return oldest === undefined ? 0 : epochNow() - oldest;
-  }
-
-  get endedSinceHanded(): boolean {
-    const lastEnd = this.load.lastEnd();
-    return lastEnd !== undefined && lastEnd > this.#freshSince;
-  }
-
-  /** A connection is handed to it. */
-  handed(): void {
-    if (this.load.fresh === 0) this.#freshSince = epochNow();
-    this.load.handed();
-  }
-}
-
 /**
  * How long a retiring thread keeps its idle connections open while its responses say
  * Connection: close: a keep-alive client that sends its next request meanwhile is answered,
  * instead of racing the close of its idle connection.
  */
 const IDLE_LINGER_MS = 1_000;
-const RETRY_AFTER_SECONDS = "1";
 /** The application label of a connection answered before any thread read its request. */
 const UNREAD = "(unread)";
-/** How long a refused connection may still send (and have dropped) what it sent, before it is cut. */
-const LINGER_MS = 5_000;
 /** How often the drain looks whether the connections waiting for a thread have all been placed. */
 const WAITING_POLL_MS = 20;
 /** How often the main thread looks for a thread blocked past the request timeout. */
 const WATCHDOG_MS = 250;
 /** The thread's own timer answers 504 first; past this, its event loop is blocked. */
 const BLOCKED_GRACE_MS = 1_000;
-/** How long a scrape waits for a thread's report (a blocked thread never answers). */
-const REPORT_WAIT_MS = 250;
 
 /**
  * The worker threads of a process that serves one application group, in connection mode: the
@@ -120,30 +60,34 @@ export class ConnectionPool {
   readonly #options: ConnectionPoolOptions;
   readonly #log: Logger;
   readonly #threads = new Map<PoolThread, ConnectionThread>();
-  readonly #waiting: WaitQueue<Socket>;
-  readonly #reports = new Map<number, () => void>();
+  readonly #admission: ConnectionAdmission<Socket, ConnectionThread>;
+  readonly #reports = new ThreadReports();
   /** Who waits for a thread's connections to close (its retirement, the drain). */
   readonly #closedWaiters = new Map<ConnectionThread, (() => void)[]>();
-  #nextReport = 1;
   #state: PoolState = { kind: "starting" };
   #closed = false;
   #timers: NodeJS.Timeout[] = [];
-  #holdTimer: NodeJS.Timeout | undefined;
-  readonly #cores: number;
 
   constructor(options: ConnectionPoolOptions) {
     this.#options = options;
-    this.#cores = options.cores;
     this.group = options.workerData.applicationGroup;
     this.#log = options.logger.child({ applicationGroup: this.group });
-    this.#waiting = new WaitQueue<Socket>({
-      capacity: options.serving.queueCapacity,
-      timeoutMs: options.serving.queueTimeoutMs,
-      onTimeout: (socket, waitedMs) => {
-        this.#options.metrics.queueWait(this.group, waitedMs / 1000);
-        this.#refuse(socket, 503, `no thread of application group ${this.group} became free within the queue timeout (${Math.round(waitedMs)} ms)`);
+    this.#admission = new ConnectionAdmission<Socket, ConnectionThread>(
+      { group: this.group, capacity: options.serving.queueCapacity, timeoutMs: options.serving.queueTimeoutMs, concurrency: options.serving.concurrency, cores: options.cores },
+      {
+        ready: () => this.#state.kind === "ready",
+        candidates: () => [...this.#threads.values()].filter((t) => !t.leaving && t.thread.state === "serving"),
+        wantRoom: () => {
+          for (const t of this.#threads.values()) t.load.want();
+        },
+        hand: (t, socket) => {
+          t.handed();
+          this.#post(t, { t: "connection", socket }, [socket]);
+        },
+        refuse: (socket, status, message) => this.#refuse(socket, status, message),
+        waited: (ms) => this.#options.metrics.queueWait(this.group, ms / 1000),
       },
-    });
+    );
   }
 
   get state(): PoolState {
@@ -158,7 +102,7 @@ export class ConnectionPool {
       this.#fail(`application group ${this.group} failed to load: ${error}`);
     } else {
       this.#state = { kind: "ready" };
-      this.#placeWaiting();
+      this.#admission.placeWaiting();
     }
     const interval = this.#options.restartIntervalMs;
     if (interval !== undefined && !this.#closed) this.#timers.push(setInterval(() => void this.replaceAll("restart-interval"), interval).unref());
@@ -170,16 +114,7 @@ export class ConnectionPool {
   accept(socket: Socket): void {
     if (this.#closed) return this.#refuse(socket, 503, "the process is shutting down");
     if (this.#state.kind === "failed") return this.#refuse(socket, 500, loadFailedAnswer(this.group));
-    const placed = this.#state.kind === "ready" && this.#waiting.length === 0 ? this.#place(socket, 0) : "wait";
-    if (placed === "placed") return;
-    if (!this.#waiting.push(socket)) {
-      // Connections held back (HOLD_MS) may fill the backlog while a thread has room: that
-      // thread takes this one rather than the client getting a 503.
-      if (this.#state.kind === "ready" && this.#place(socket, HOLD_MS) === "placed") return;
-      return this.#refuse(socket, 503, `all threads of application group ${this.group} are busy and ${this.#options.serving.queueCapacity} requests are already waiting (listenBacklog)`);
-    }
-    if (placed === "held") this.#holdFor(HOLD_MS);
-    this.#wantRoom();
+    this.#admission.accept(socket);
   }
 
   /** Replaces every thread: the new generation loads first; the old one closes its connections as their requests end. */
@@ -202,7 +137,7 @@ export class ConnectionPool {
   async closeConnections(timeoutMs: number): Promise<void> {
     const deadline = performance.now() + timeoutMs;
     // Connections still waiting for a thread go first: they were accepted, so they are served.
-    while (this.#waiting.length > 0 && performance.now() < deadline) await new Promise((resolve) => setTimeout(resolve, WAITING_POLL_MS));
+    while (this.#admission.waiting > 0 && performance.now() < deadline) await new Promise((resolve) => setTimeout(resolve, WAITING_POLL_MS));
     const open = [...this.#threads.values()].filter((t) => t.thread.state !== "gone" && t.thread.state !== "starting");
     return new Promise((resolve) => {
       let left = open.length;
@@ -224,29 +159,15 @@ export class ConnectionPool {
   close(): void {
     this.#closed = true;
     for (const timer of this.#timers) clearInterval(timer);
-    for (const socket of this.#waiting.clear()) this.#refuse(socket, 503, "the process is shutting down");
+    for (const socket of this.#admission.clear()) this.#refuse(socket, 503, "the process is shutting down");
     for (const t of [...this.#threads.values()]) this.#discard(t);
-    for (const done of this.#reports.values()) done();
+    this.#reports.close();
   }
 
   /** Asks every thread for what it observed, so a scrape counts every answered request. */
   async collect(): Promise<void> {
     const live = [...this.#threads.values()].filter((t) => t.thread.state !== "starting" && t.thread.state !== "gone");
-    await Promise.all(
-      live.map(
-        (t) =>
-          new Promise<void>((resolve) => {
-            const call = this.#nextReport++;
-            const timer = setTimeout(() => this.#reports.delete(call) && resolve(), REPORT_WAIT_MS);
-            this.#reports.set(call, () => {
-              clearTimeout(timer);
-              this.#reports.delete(call);
-              resolve();
-            });
-            this.#post(t, { t: "report", call });
-          }),
-      ),
-    );
+    await Promise.all(live.map((t) => this.#reports.request((call) => this.#post(t, { t: "report", call }))));
   }
 
   #spawn(count: number): ConnectionThread[] {
@@ -293,7 +214,7 @@ export class ConnectionPool {
     this.#state = { kind: "ready" };
     for (const old of olds) this.#retire(old, reason);
     this.#log.info({ reason, threads: fresh.map((t) => t.thread.threadId), replaced: olds.map((t) => t.thread.threadId) }, "threads replaced");
-    this.#placeWaiting();
+    this.#admission.placeWaiting();
     return true;
   }
 
@@ -335,7 +256,7 @@ export class ConnectionPool {
     void this.#allReady([fresh]).then((error) => {
       if (error === undefined) {
         if (this.#closed) this.#discard(fresh);
-        else this.#placeWaiting();
+        else this.#admission.placeWaiting();
         return;
       }
       this.#discard(fresh);
@@ -344,75 +265,20 @@ export class ConnectionPool {
     });
   }
 
-  /** Hands `socket` to a thread, or says it must wait, or be held back a moment longer (it waited `waitedMs`). */
-  #place(socket: Socket, waitedMs: number): "placed" | "held" | "wait" {
-    const chosen = placeConnection(this.#candidates(), this.#options.serving.concurrency, this.#cores, waitedMs < HOLD_MS);
-    if (chosen === undefined) return "wait";
-    if (chosen === HOLD) return "held";
-    chosen.handed();
-    this.#post(chosen, { t: "connection", socket }, [socket]);
-    return "placed";
-  }
-
-  /** Looks at the waiting connections again in `ms`, when the oldest one's hold ends. */
-  #holdFor(ms: number): void {
-    if (this.#holdTimer !== undefined) return;
-    this.#holdTimer = setTimeout(() => {
-      this.#holdTimer = undefined;
-      this.#placeWaiting();
-    }, Math.max(1, Math.ceil(ms))).unref();
-  }
-
-  /** The threads that take new connections. */
-  #candidates(): ConnectionThread[] {
-    return [...this.#threads.values()].filter((t) => !t.leaving && t.thread.state === "serving");
-  }
-
-  #placeWaiting(): void {
-    if (this.#state.kind !== "ready") return;
-    for (;;) {
-      const next = this.#waiting.peek();
-      if (next === undefined) return;
-      const waitedMs = this.#waiting.headWaitedMs();
-      const placed = this.#place(next, waitedMs);
-      if (placed === "held") this.#holdFor(HOLD_MS - waitedMs);
-      if (placed !== "placed") return this.#wantRoom();
-      const shifted = this.#waiting.shift();
-      if (shifted) this.#options.metrics.queueWait(this.group, shifted.waitedMs / 1000);
-    }
-  }
-
-  /** Asks every thread to say when a request ends; a thread may have made room meanwhile, so look again. */
-  #wantRoom(): void {
-    for (const t of this.#threads.values()) t.load.want();
-    if (this.#state.kind !== "ready") return;
-    const chosen = placeConnection(this.#candidates(), this.#options.serving.concurrency, this.#cores, true);
-    if (chosen !== undefined && chosen !== HOLD) setImmediate(() => this.#placeWaiting());
-  }
-
   #post(t: ConnectionThread, message: ToConnectionThread, transfer: readonly object[] = []): void {
     if (t.thread.state === "gone") return;
     t.thread.worker.postMessage(message, transfer as never);
   }
 
-  /**
-   * Answers a connection no thread took, before its request was read (reading it here would
-   * keep the socket from ever moving to a thread): a whole response that closes it.
-   */
   #refuse(socket: Socket, status: number, message: string): void {
     this.#options.metrics.answered(UNREAD, status, 0);
-    const body = `${message}\n`;
-    const retry = status === 503 ? `Retry-After: ${RETRY_AFTER_SECONDS}\r\n` : "";
-    socket.end(`HTTP/1.1 ${status} ${nodeHttp.STATUS_CODES[status] ?? "Error"}\r\nConnection: close\r\nContent-Type: text/plain; charset=utf-8\r\n${retry}Content-Length: ${Buffer.byteLength(body)}\r\n\r\n${body}`);
-    socket.on("error", () => {});
-    socket.resume();
-    socket.setTimeout(LINGER_MS, () => socket.destroy());
+    refuseConnection(socket, status, message);
   }
 
   #fail(error: string): void {
     this.#state = { kind: "failed", error };
     this.#log.error({ error }, "application group failed to load");
-    for (const socket of this.#waiting.clear()) this.#refuse(socket, 500, loadFailedAnswer(this.group));
+    for (const socket of this.#admission.clear()) this.#refuse(socket, 500, loadFailedAnswer(this.group));
   }
 
   #watch(): void {
@@ -436,10 +302,10 @@ export class ConnectionPool {
     const message = raw as unknown as FromConnectionThread;
     switch (message.t) {
       case "room":
-        return this.#placeWaiting();
+        return this.#admission.placeWaiting();
       case "observed":
         this.#record(message.observed);
-        if (message.call !== undefined) this.#reports.get(message.call)?.();
+        if (message.call !== undefined) this.#reports.answered(message.call);
         return;
       case "app-failed":
         return void this.#log.error({ application: message.application, error: message.error }, "the application failed");
@@ -480,7 +346,7 @@ export class ConnectionPool {
 
   /** Reads the threads' states and queue lengths into the metrics (before a scrape). */
   sample(): void {
-    let queued = this.#waiting.length;
+    let queued = this.#admission.waiting;
     for (const t of this.#threads.values()) {
       if (t.thread.state === "starting" || t.thread.state === "gone") continue;
       this.#options.metrics.threadState(this.group, t.thread.threadId, t.load.inflight > 0 ? "busy" : "idle");

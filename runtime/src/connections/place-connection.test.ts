@@ -1,19 +1,9 @@
 import { describe, expect, it } from "vitest";
+import { testThread, type TestThread } from "../../../test/support/thread-view.ts";
 import { BURST_AHEAD, expectedWaitMs, HOLD, LONG_RUNNING_MS, placeConnection, SHORT_REQUEST_MS, SHORT_WAIT_MS, SPARE_BELOW, type ThreadView } from "./place-connection.ts";
 
-type Named = ThreadView & { readonly name: string };
-const t = (name: string, inflight: number, connections: number, busy = 0, more: Partial<ThreadView> = {}): Named => ({
-  name,
-  inflight,
-  connections,
-  busy,
-  fresh: 0,
-  queued: 0,
-  meanRequestMs: undefined,
-  runningMs: 0,
-  endedSinceHanded: false,
-  ...more,
-});
+type Named = TestThread;
+const t = (name: string, inflight: number, connections: number, busy = 0, more: Partial<ThreadView> = {}): Named => testThread(name, { inflight, connections, busy, ...more });
 const BUSY = SPARE_BELOW + 0.1;
 /** A thread whose requests are short (hello world): 30 µs each. */
 const quick = { meanRequestMs: 0.03 };

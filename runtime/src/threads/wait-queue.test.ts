@@ -1,29 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { WaitQueue, type Timers } from "./wait-queue.ts";
-
-/** Time that moves only when the test says so. */
-function manualTimers(): Timers & { advance(ms: number): void } {
-  let now = 0;
-  let timers: { at: number; callback: () => void; id: number }[] = [];
-  let nextId = 1;
-  return {
-    now: () => now,
-    setTimeout(callback, ms) {
-      const id = nextId++;
-      timers.push({ at: now + ms, callback, id });
-      return id;
-    },
-    clearTimeout(handle) {
-      timers = timers.filter((t) => t.id !== handle);
-    },
-    advance(ms) {
-      now += ms;
-      const due = timers.filter((t) => t.at <= now);
-      timers = timers.filter((t) => t.at > now);
-      for (const t of due) t.callback();
-    },
-  };
-}
+import { manualTimers } from "../../../test/support/manual-timers.ts";
+import { WaitQueue } from "./wait-queue.ts";
 
 describe("WaitQueue", () => {
   it("serves first come first served and says how long each waited", () => {
