@@ -41,6 +41,10 @@ export class ConnectionThread implements ThreadView {
     return this.load.meanRequestMs;
   }
 
+  get served(): number {
+    return this.load.served;
+  }
+
   get runningMs(): number {
     const oldest = this.load.oldestStart();
     return oldest === undefined ? 0 : epochNow() - oldest;

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { testThread, type TestThread } from "../../../test/support/thread-view.ts";
-import { BURST_AHEAD, expectedWaitMs, HOLD, LONG_RUNNING_MS, placeConnection, SHORT_REQUEST_MS, SHORT_WAIT_MS, SPARE_BELOW, type ThreadView } from "./place-connection.ts";
+import { BURST_AHEAD, COLD_REQUESTS, expectedWaitMs, HOLD, LONG_RUNNING_MS, placeConnection, SHORT_REQUEST_MS, SHORT_WAIT_MS, SPARE_BELOW, type ThreadView } from "./place-connection.ts";
 
 type Named = TestThread;
 const t = (name: string, inflight: number, connections: number, busy = 0, more: Partial<ThreadView> = {}): Named => testThread(name, { inflight, connections, busy, ...more });
@@ -154,6 +154,30 @@ describe("placeConnection", () => {
       concurrency: 1,
       mayHold: true,
       expected: "c",
+    },
+    {
+      title: "a cold thread (a fresh process) running a request long while its code compiles: held back, not spread",
+      threads: [t("a", 1, 1, 0.1, { runningMs: LONG_RUNNING_MS + 3, served: COLD_REQUESTS - 1 }), t("b", 0, 0, 0, { served: 0 })],
+      concurrency: 1,
+      cores: 1,
+      mayHold: true,
+      expected: HOLD,
+    },
+    {
+      title: "the same thread once warm: its long request is a long one, an idle thread takes it",
+      threads: [t("a", 1, 1, 0.1, { runningMs: LONG_RUNNING_MS + 3, served: COLD_REQUESTS }), t("b", 0, 0, 0, { served: 0 })],
+      concurrency: 1,
+      cores: 1,
+      mayHold: true,
+      expected: "b",
+    },
+    {
+      title: "a cold thread past the hold: an idle thread takes it",
+      threads: [t("a", 1, 1, 0.1, { runningMs: LONG_RUNNING_MS + 3, served: 0 }), t("b", 0, 0, 0, { served: 0 })],
+      concurrency: 1,
+      cores: 1,
+      mayHold: false,
+      expected: "b",
     },
     {
       title: "no idle thread with room: nothing to hold for, the connection waits",

@@ -18,6 +18,8 @@ export interface ThreadView {
    * is serving the load they belong to, not only a history of another one.
    */
   readonly endedSinceHanded: boolean;
+  /** How many requests it has ended since it started. */
+  readonly served: number;
 }
 
 /** Below this a thread has time to spare for more connections. */
@@ -41,6 +43,14 @@ export const SHORT_REQUEST_MS = 1;
 export const SHORT_WAIT_MS = 10;
 /** A thread running a request this long is not counted on to be free soon, whatever its history. */
 export const LONG_RUNNING_MS = 5;
+/**
+ * A thread that has ended fewer requests than this is cold: its requests run long while their
+ * code is loaded and compiled, which says nothing about the load. A connection may still be
+ * held back (HOLD_MS) for it. Without this, the first burst of hello-world connections on a
+ * fresh 2×2 process saw a first request of several milliseconds and spread over both threads
+ * of a process (4 of 5 fresh servers), which its keep-alive connections then keep.
+ */
+export const COLD_REQUESTS = 32;
 /**
  * How long a new connection may be held back for a thread that has connections, when they
  * all run requests younger than LONG_RUNNING_MS and their history does not say yet whether
@@ -89,7 +99,7 @@ export function placeConnection<T extends ThreadView>(threads: readonly T[], con
     const chosen = fewestConnections(active, concurrency);
     if (chosen !== undefined) return chosen;
     const idle = withRoom(threads, concurrency);
-    if (mayHold && idle !== undefined && active.some((thread) => thread.runningMs < LONG_RUNNING_MS)) return HOLD;
+    if (mayHold && idle !== undefined && active.some((thread) => thread.runningMs < LONG_RUNNING_MS || thread.served < COLD_REQUESTS)) return HOLD;
     return idle;
   }
   return withRoom(threads, concurrency);
