@@ -48,7 +48,7 @@ export const LONG_RUNNING_MS = 5;
  * code is loaded and compiled, which says nothing about the load. A connection may still be
  * held back (HOLD_MS) for it. Without this, the first burst of hello-world connections on a
  * fresh 2×2 process saw a first request of several milliseconds and spread over both threads
- * of a process (4 of 5 fresh servers), which its keep-alive connections then keep.
+ * of a process (8 of 12 fresh servers), which its keep-alive connections then keep.
  */
 export const COLD_REQUESTS = 32;
 /**
