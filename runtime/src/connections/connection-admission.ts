@@ -1,3 +1,4 @@
+import { backlogFullAnswer, queueTimeoutAnswer } from "../threads/queue-answers.ts";
 import { realTimers, WaitQueue, type Timers } from "../threads/wait-queue.ts";
 import { HOLD, HOLD_MS, placeConnection, type ThreadView } from "./place-connection.ts";
 
@@ -55,7 +56,7 @@ export class ConnectionAdmission<C, T extends ThreadView> {
       timers: this.#timers,
       onTimeout: (connection, waitedMs) => {
         shell.waited(waitedMs);
-        shell.refuse(connection, 503, `no thread of application group ${options.group} became free within the queue timeout (${Math.round(waitedMs)} ms)`);
+        shell.refuse(connection, 503, queueTimeoutAnswer(options.group, waitedMs));
       },
     });
   }
@@ -73,7 +74,7 @@ export class ConnectionAdmission<C, T extends ThreadView> {
       // Connections held back (HOLD_MS) may fill the backlog while a thread has room: that
       // thread takes this one rather than the client getting a 503.
       if (this.#shell.ready() && this.#place(connection, HOLD_MS) === "placed") return;
-      return this.#shell.refuse(connection, 503, `all threads of application group ${this.#options.group} are busy and ${this.#options.capacity} requests are already waiting (listenBacklog)`);
+      return this.#shell.refuse(connection, 503, backlogFullAnswer(this.#options.group, this.#options.capacity));
     }
     if (placed === "held") this.#holdFor(HOLD_MS);
     this.#wantRoom();

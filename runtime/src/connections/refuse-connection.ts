@@ -1,7 +1,7 @@
 import type { Socket } from "node:net";
 import { nodeHttp } from "../http/node-http.ts";
+import { RETRY_AFTER_SECONDS } from "../threads/queue-answers.ts";
 
-const RETRY_AFTER_SECONDS = "1";
 /** How long a refused connection may still send (and have dropped) what it sent, before it is cut. */
 const LINGER_MS = 5_000;
 

@@ -1,3 +1,5 @@
+import { backlogFullAnswer, queueTimeoutAnswer, RETRY_AFTER_SECONDS } from "./queue-answers.ts";
+
 /** Time as the scheduler reads it, so a test can move it by hand. */
 export interface Clock {
   now(): number;
@@ -59,7 +61,7 @@ interface Slot<J> {
   held: Waiting<J> | undefined;
 }
 
-const RETRY_AFTER = { "retry-after": "1" } as const;
+const RETRY_AFTER = { "retry-after": RETRY_AFTER_SECONDS } as const;
 
 /**
  * Which request runs on which thread, and when (a pure core: events in, commands out, no
@@ -135,7 +137,7 @@ export class Scheduler<T, J> {
     if (thread !== undefined) return [this.#run(thread, job, undefined)];
     const { queueCapacity, group } = this.#options;
     if (this.queueLength >= queueCapacity) {
-      const message = `all threads of application group ${group} are busy and ${queueCapacity} requests are already waiting (listenBacklog)`;
+      const message = backlogFullAnswer(group, queueCapacity);
       return [{ kind: "answer", job, status: 503, message, headers: RETRY_AFTER, waitedMs: undefined }];
     }
     const waiting = { job, since: this.#options.clock.now() };
@@ -190,7 +192,7 @@ export class Scheduler<T, J> {
     const commands: Command<T, J>[] = [];
     const timedOut = (waiting: Waiting<J>) => {
       const waitedMs = now - waiting.since;
-      const message = `no thread of application group ${this.#options.group} became free within the queue timeout (${Math.round(waitedMs)} ms)`;
+      const message = queueTimeoutAnswer(this.#options.group, waitedMs);
       commands.push({ kind: "answer", job: waiting.job, status: 503, message, headers: RETRY_AFTER, waitedMs });
     };
     for (const [thread, slot] of this.#slots) {

@@ -11,6 +11,7 @@ import { ConnectionBudget } from "../http/connection-budget.ts";
 import { OwedResponses } from "../http/owed-responses.ts";
 import { mountTable } from "../routing/mount-table.ts";
 import { safeTarget } from "../routing/request-path.ts";
+import { backlogFullAnswer, queueTimeoutAnswer, RETRY_AFTER_SECONDS } from "../threads/queue-answers.ts";
 import { WaitQueue } from "../threads/wait-queue.ts";
 import type { WorkerData } from "../threads/protocol.ts";
 import { rewrapSocket } from "./rewrap-socket.ts";
@@ -21,7 +22,6 @@ import { serverOptionsOf } from "../http/server-options.ts";
 
 /** How long observations may wait in the thread before they are reported unasked. */
 const REPORT_EVERY_MS = 1_000;
-const RETRY_AFTER_SECONDS = "1";
 /**
  * How long a new connection counts as a request about to run (ThreadLoad.handed): long
  * enough for its client's first request to arrive and begin on a loaded machine (100 ms was
@@ -87,7 +87,7 @@ export function serveConnections(port: MessagePort, data: WorkerData, serving: C
     onTimeout: (waiting, waitedMs) => {
       load.queuedChanged(-1);
       observed.queueWait(waitedMs / 1000);
-      answerPlain(waiting.res, 503, `no thread of application group ${data.applicationGroup} became free within the queue timeout (${Math.round(waitedMs)} ms)`, { "retry-after": RETRY_AFTER_SECONDS });
+      answerPlain(waiting.res, 503, queueTimeoutAnswer(data.applicationGroup, waitedMs), { "retry-after": RETRY_AFTER_SECONDS });
     },
   });
 
@@ -107,7 +107,7 @@ export function serveConnections(port: MessagePort, data: WorkerData, serving: C
     const slot = freeSlots.pop();
     if (slot !== undefined) return run(exchange, slot);
     if (!queue.push(exchange)) {
-      return answerPlain(exchange.res, 503, `all threads of application group ${data.applicationGroup} are busy and ${serving.queueCapacity} requests are already waiting (listenBacklog)`, { "retry-after": RETRY_AFTER_SECONDS });
+      return answerPlain(exchange.res, 503, backlogFullAnswer(data.applicationGroup, serving.queueCapacity), { "retry-after": RETRY_AFTER_SECONDS });
     }
     load.queuedChanged(1);
   };
