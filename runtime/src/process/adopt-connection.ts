@@ -1,13 +1,11 @@
 import type { Server, Socket } from "node:net";
+import { acceptOptionsOf, applyAcceptOptions } from "./accept-options.ts";
 import { socketOnHandle, type ConnectionHandle } from "./connection-handle.ts";
 
 /** A net.Server's options as node:net keeps them on it and reads them when it accepts (fields its types do not list). */
 interface AcceptingServer {
   readonly allowHalfOpen: boolean;
   readonly pauseOnConnect: boolean;
-  readonly noDelay: boolean;
-  readonly keepAlive: boolean;
-  readonly keepAliveInitialDelay: number;
   /** How many connections the server counts open: close(callback) waits for it to reach 0. */
   _connections: number;
 }
@@ -27,8 +25,7 @@ interface AcceptedSocket {
 export function adoptConnection(server: Server, handle: ConnectionHandle): Socket {
   const accepting = server as unknown as AcceptingServer;
   const socket = socketOnHandle({ handle, allowHalfOpen: accepting.allowHalfOpen, pauseOnCreate: accepting.pauseOnConnect, readable: true, writable: true });
-  if (accepting.noDelay) socket.setNoDelay(true);
-  if (accepting.keepAlive) socket.setKeepAlive(true, accepting.keepAliveInitialDelay);
+  applyAcceptOptions(socket, acceptOptionsOf(server));
   accepting._connections += 1;
   const accepted = socket as unknown as AcceptedSocket;
   accepted.server = server;

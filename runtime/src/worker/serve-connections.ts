@@ -15,6 +15,7 @@ import { backlogFullAnswer, queueTimeoutAnswer, RETRY_AFTER_SECONDS } from "../t
 import { WaitQueue } from "../threads/wait-queue.ts";
 import type { WorkerData } from "../threads/protocol.ts";
 import { rewrapSocket } from "./rewrap-socket.ts";
+import { acceptOptionsOf, applyAcceptOptions } from "../process/accept-options.ts";
 import { ExchangeResponse, MountedRequest, newExchange, type Exchange } from "./connection-exchange.ts";
 import { requestOfIncoming, writeResponse } from "./fetch-on-node.ts";
 import { messageOf, type LoadedApp } from "./load-apps.ts";
@@ -92,6 +93,8 @@ export function serveConnections(port: MessagePort, data: WorkerData, serving: C
   });
 
   const server = nodeHttp.createServer({ ...serverOptionsOf(serving.http), IncomingMessage: MountedRequest, ServerResponse: ExchangeResponse });
+  // The main thread's front accepted the connections, with node:net's options, not node:http's.
+  const accepted = acceptOptionsOf(server);
 
   const startNext = () => {
     while (freeSlots.length > 0) {
@@ -264,6 +267,7 @@ export function serveConnections(port: MessagePort, data: WorkerData, serving: C
     switch (message.t) {
       case "connection": {
         const socket: Socket = rewrapSocket(message.socket);
+        applyAcceptOptions(socket, accepted);
         socket.once("close", () => {
           firstRequestBegan(socket);
           connectionClosed();
