@@ -1,10 +1,10 @@
 import { once } from "node:events";
 import { createServer, type RequestListener } from "node:http";
-import type { AddressInfo } from "node:net";
+import { connect, type AddressInfo } from "node:net";
 import { describe, expect, it } from "vitest";
 import { getFresh } from "./support/fresh.ts";
 import { seriesValue } from "./support/metrics.ts";
-import { sleep, until, withGroup } from "./support/harness.ts";
+import { sleep, startGroup, until, withGroup } from "./support/harness.ts";
 
 const metricsOf = async (adminUrl: string) => (await fetch(`${adminUrl}/metrics`)).text();
 
@@ -119,5 +119,18 @@ describe("connection dispatch", () => {
       expect(group.runtime.dispatch).toBe("connection");
       expect((await getFresh(`${group.url}/`)).body).toBe(plainAnswer);
     });
+  });
+
+  it("closes an idle keep-alive connection at once when it drains, not at the keep-alive or graceful timeout", async () => {
+    const group = await startGroup({ threads: 1, gracefulTimeoutSeconds: 20, applications: [{ name: "work", mount: "/", entry: "work.mjs" }] }, { http: { keepAliveTimeoutMs: 60_000 } });
+    const socket = connect(group.port, "127.0.0.1");
+    socket.on("error", () => {});
+    socket.write("GET /sleep?ms=1 HTTP/1.1\r\nHost: x\r\n\r\n");
+    const [answer] = (await once(socket, "data")) as [Buffer];
+    expect(answer.toString("latin1")).toMatch(/^HTTP\/1.1 200 OK\r\n/);
+    const closed = once(socket, "close").then(() => "closed by the drain");
+    const stopped = group.stop();
+    expect(await Promise.race([closed, sleep(10_000).then(() => "still open")])).toBe("closed by the drain");
+    await stopped;
   });
 });

@@ -1,16 +1,19 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { rawExchange, statusLineOf } from "./support/raw-http.ts";
+import { rawExchange, rawExchangeEnding, statusLineOf } from "./support/raw-http.ts";
 import { seriesValue } from "./support/metrics.ts";
 import { sleep, startGroup, type RunningGroup } from "./support/harness.ts";
 
-// What reaches the front that no app should ever see: bad HTTP gets a 4xx, never a crash.
-describe("bad and slow clients", () => {
+// What reaches the server that no app should ever see: bad HTTP gets a 4xx, never a crash.
+// Both ways requests reach a thread parse HTTP: the main thread's front (request dispatch),
+// or node:http in each thread on the connections it was handed (connection dispatch).
+describe.each(["request", "connection"] as const)("bad and slow clients, %s dispatch", (dispatch) => {
   let group: RunningGroup;
   beforeAll(async () => {
     group = await startGroup(
-      { threads: 1, applications: [{ name: "work", mount: "/", entry: "work.mjs" }, { name: "echo", mount: "/echo", entry: "echo.mjs" }] },
-      { http: { maxHeaderSize: 4096, headersTimeoutMs: 600, requestTimeoutMs: 1500 }, accessLog: true },
+      { threads: 1, applications: [{ name: "work", mount: "/", entry: "work.mjs", applicationGroup: "edges" }, { name: "echo", mount: "/echo", entry: "echo.mjs", applicationGroup: "edges" }] },
+      { http: { maxHeaderSize: 4096, headersTimeoutMs: 600, requestTimeoutMs: 1500 }, accessLog: true, dispatch: dispatch === "request" ? "request" : "auto" },
     );
+    expect(group.runtime.dispatch).toBe(dispatch);
   });
   afterAll(() => group.stop());
 
@@ -31,8 +34,10 @@ describe("bad and slow clients", () => {
   });
 
   it("cuts a client too slow to send its body, and frees the thread it held", async () => {
-    const response = await rawExchange(group.port, ["POST /echo HTTP/1.1\r\nHost: x\r\nContent-Length: 100\r\n\r\n0123456789", "rest"], { pauseMs: 4000 });
-    expect(statusLineOf(response)).toMatch(/^(HTTP\/1.1 408 Request Timeout)?$/);
+    // The body never completes: only the request timeout (1.5 s) ends the exchange before the client gives up.
+    const ending = await rawExchangeEnding(group.port, ["POST /echo HTTP/1.1\r\nHost: x\r\nContent-Length: 100\r\n\r\n0123456789", "rest"], { pauseMs: 4000, timeoutMs: 8000 });
+    expect(ending.byServer).toBe(true);
+    expect(statusLineOf(ending.received)).toMatch(/^(HTTP\/1.1 408 Request Timeout)?$/);
     expect((await group.get("/echo")).status).toBe(200);
   });
 

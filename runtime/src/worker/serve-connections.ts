@@ -95,6 +95,10 @@ export function serveConnections(port: MessagePort, data: WorkerData, serving: C
   const server = nodeHttp.createServer({ ...serverOptionsOf(serving.http), IncomingMessage: MountedRequest, ServerResponse: ExchangeResponse });
   // The main thread's front accepted the connections, with node:net's options, not node:http's.
   const accepted = acceptOptionsOf(server);
+  // node:http keeps its list of connections from "listening" on, and only a listed connection
+  // has headersTimeout and requestTimeout checked and is closed by closeIdleConnections().
+  // This server never listens: its connections are handed in.
+  server.emit("listening");
 
   const startNext = () => {
     while (freeSlots.length > 0) {
