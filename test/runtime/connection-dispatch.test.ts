@@ -107,7 +107,7 @@ describe("connection dispatch", () => {
   });
 
   // With Nagle's algorithm on, the second small write of a response waits for the client's
-  // delayed ACK: a response written in pieces took 44 ms a request on keep-alive, not 2.6.
+  // delayed ACK: a response written in pieces took 44 ms a request on keep-alive, not 2.3.
   it("turns off Nagle's algorithm on the connections it hands to threads, as node:http does", async () => {
     const { default: noDelayApp } = (await import(new URL("./fixtures/no-delay.mjs", import.meta.url).href)) as { default: RequestListener };
     const plain = createServer(noDelayApp).listen(0, "127.0.0.1");
@@ -130,7 +130,11 @@ describe("connection dispatch", () => {
     expect(answer.toString("latin1")).toMatch(/^HTTP\/1.1 200 OK\r\n/);
     const closed = once(socket, "close").then(() => "closed by the drain");
     const stopped = group.stop();
-    expect(await Promise.race([closed, sleep(10_000).then(() => "still open")])).toBe("closed by the drain");
-    await stopped;
+    try {
+      expect(await Promise.race([closed, sleep(10_000).then(() => "still open")])).toBe("closed by the drain");
+    } finally {
+      socket.destroy();
+      await stopped;
+    }
   });
 });

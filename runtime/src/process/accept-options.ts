@@ -29,7 +29,7 @@ export function acceptOptionsOf(server: Server): AcceptOptions {
  * handed in by `emit("connection")` keeps the accepting server's, and a net.Server's
  * `noDelay` is false where node:http's is true. With Nagle's algorithm on, the second small
  * write of a response waits for the client's delayed ACK: a response written in pieces over a
- * keep-alive connection took 44 ms instead of 2.6 (docs/performance.md).
+ * keep-alive connection took 44 ms instead of 2.3 (docs/performance.md).
  */
 export function applyAcceptOptions(socket: Socket, options: AcceptOptions): void {
   if (options.noDelay) socket.setNoDelay(true);
