@@ -11,7 +11,7 @@ describe.each(["request", "connection"] as const)("bad and slow clients, %s disp
   beforeAll(async () => {
     group = await startGroup(
       { threads: 1, applications: [{ name: "work", mount: "/", entry: "work.mjs", applicationGroup: "edges" }, { name: "echo", mount: "/echo", entry: "echo.mjs", applicationGroup: "edges" }] },
-      { http: { maxHeaderSize: 4096, headersTimeoutMs: 600, requestTimeoutMs: 1500 }, accessLog: true, dispatch: dispatch === "request" ? "request" : "auto" },
+      { http: { maxHeaderSize: 4096, headersTimeoutMs: 600, requestTimeoutMs: 1500 }, accessLog: true, dispatch },
     );
     expect(group.runtime.dispatch).toBe(dispatch);
   });
