@@ -4,6 +4,15 @@ import { addObservation, LATENCY_BUCKETS, type BucketCounts } from "./buckets.ts
 import type { RecycleReason } from "../threads/pool-thread.ts";
 import type { PoolObserver } from "../threads/thread-pool.ts";
 
+/**
+ * How often prom-client's event-loop-lag histogram samples the main thread, in ms. Its default,
+ * 10 ms, is a native timer that wakes every process 100 times a second, idle or not; under
+ * load each wake-up can preempt a thread that serves requests (measured in
+ * docs/performance.md). Ten samples a second still see every stall longer than 100 ms, and
+ * give a 15 s scrape 150 samples.
+ */
+export const EVENT_LOOP_LAG_RESOLUTION_MS = 100;
+
 /** The runtime's Prometheus metrics, in a registry of its own (served on the admin port). */
 export class RuntimeMetrics implements PoolObserver {
   readonly registry = new Registry();
@@ -22,7 +31,7 @@ export class RuntimeMetrics implements PoolObserver {
 
   constructor(options: { defaultMetrics: boolean }) {
     const registers = [this.registry];
-    if (options.defaultMetrics) collectDefaultMetrics({ register: this.registry });
+    if (options.defaultMetrics) collectDefaultMetrics({ register: this.registry, eventLoopMonitoringPrecision: EVENT_LOOP_LAG_RESOLUTION_MS });
     const states = this.#states;
     const queueLengths = this.#queueLengths;
     const requestCounts = this.#requestCounts;

@@ -14,6 +14,7 @@ import { safeTarget } from "../routing/request-path.ts";
 import { backlogFullAnswer, queueTimeoutAnswer, RETRY_AFTER_SECONDS } from "../threads/queue-answers.ts";
 import { WaitQueue } from "../threads/wait-queue.ts";
 import type { WorkerData } from "../threads/protocol.ts";
+import { BusyMeter } from "./busy-meter.ts";
 import { rewrapSocket } from "./rewrap-socket.ts";
 import { acceptOptionsOf, applyAcceptOptions } from "../process/accept-options.ts";
 import { ExchangeResponse, MountedRequest, newExchange, type Exchange } from "./connection-exchange.ts";
@@ -53,12 +54,7 @@ function answerPlain(res: ServerResponse, status: number, message: string, heade
 export function serveConnections(port: MessagePort, data: WorkerData, serving: ConnectionServing, apps: readonly LoadedApp[]): void {
   const load = new ThreadLoad(serving.concurrency, serving.load);
   // How busy this thread is, for placement: measured here, where the event loop runs.
-  let lastUtilization = performance.eventLoopUtilization();
-  setInterval(() => {
-    const now = performance.eventLoopUtilization();
-    load.busyLately(performance.eventLoopUtilization(now, lastUtilization).utilization);
-    lastUtilization = now;
-  }, BUSY_EVERY_MS).unref();
+  const busy = new BusyMeter((utilization) => load.busyLately(utilization), BUSY_EVERY_MS);
   const table = mountTable(data.applications.map((app, index) => ({ ...app, index })));
   const owed = new OwedResponses();
   const budget = new ConnectionBudget<Duplex>();
@@ -264,12 +260,15 @@ export function serveConnections(port: MessagePort, data: WorkerData, serving: C
 
   const connectionClosed = () => {
     load.connectionsChanged(-1);
+    // The main thread counts a connection in before handing it: 0 means none is on its way.
+    if (load.connections === 0) busy.stop();
     if (lingered && load.connections === 0) post({ t: "connections-closed" });
   };
 
   port.on("message", (message: ToConnectionThread) => {
     switch (message.t) {
       case "connection": {
+        busy.start();
         const socket: Socket = rewrapSocket(message.socket);
         applyAcceptOptions(socket, accepted);
         socket.once("close", () => {
