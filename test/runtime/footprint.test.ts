@@ -1,9 +1,10 @@
-import { readdir, readFile } from "node:fs/promises";
+import { readFile } from "node:fs/promises";
 import { setTimeout as sleep } from "node:timers/promises";
 import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
 import { withGroup } from "./support/harness.ts";
 import { groupFile, withServed } from "./support/spawned.ts";
+import { wakeUps } from "../support/wake-ups.ts";
 
 const LEAN = { undici: false, stripper: false, crypto: false, childProcess: false };
 
@@ -56,20 +57,12 @@ describe("an idle `serve` process", () => {
       // A request and its closed connection: each thread may have served one, as in life.
       for (let i = 0; i < 4; i++) await (await fetch(`${url}/`, { headers: { connection: "close" } })).text();
       const supervisor = served.child.pid!;
-      const [child] = (await readFile(`/proc/${supervisor}/task/${supervisor}/children`, "utf8")).trim().split(" ").map(Number);
-      const wakeUps = async () => {
-        let total = 0;
-        for (const task of await readdir(`/proc/${child}/task`)) {
-          const status = await readFile(`/proc/${child}/task/${task}/status`, "utf8").catch(() => "");
-          for (const kind of ["voluntary_ctxt_switches", "nonvoluntary_ctxt_switches"]) total += Number(new RegExp(`^${kind}:\\s+(\\d+)`, "m").exec(status)?.[1] ?? 0);
-        }
-        return total;
-      };
+      const child = Number((await readFile(`/proc/${supervisor}/task/${supervisor}/children`, "utf8")).trim().split(" ")[0]);
       // Let the threads see their connections close.
       await sleep(500);
-      const before = await wakeUps();
+      const before = await wakeUps(child);
       await sleep(2_000);
-      expect((await wakeUps()) - before).toBeLessThan(60);
+      expect((await wakeUps(child)) - before).toBeLessThan(60);
     });
   });
 });
