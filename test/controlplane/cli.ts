@@ -1,29 +1,25 @@
-// Usage: node test/controlplane/cli.ts up|down|status [--profile full|apiserver] [--kubelet] [--dir .cluster]
-// --kubelet: a real node (containerd, kubelet, kube-proxy, a local registry) instead of kwok's.
 // `up` leaves the control plane running in the background (for people and for running the
 // operator against it by hand); `down` stops exactly the processes `up` recorded.
+// `--help` (CLUSTER_USAGE in cli-args.ts) says the rest.
 import { resolve } from "node:path";
-import { parseArgs } from "node:util";
-import { z } from "zod";
-import { readState, profileSchema, type ControlPlaneState } from "./control-plane-state.ts";
+import { readState, type ControlPlaneState } from "./control-plane-state.ts";
+import { CLUSTER_USAGE, parseClusterArgs } from "./cli-args.ts";
 import { startControlPlane, stopControlPlane } from "./control-plane.ts";
 import { isRunning } from "./processes.ts";
 import { stderrProgress } from "./progress.ts";
 
-const commandSchema = z.enum(["up", "down", "status"]);
-
 async function main(): Promise<number> {
-  const { positionals, values } = parseArgs({
-    allowPositionals: true,
-    options: {
-      profile: { type: "string", default: "full" },
-      dir: { type: "string", default: ".cluster" },
-      kubelet: { type: "boolean", default: false },
-    },
-  });
-  const command = commandSchema.parse(positionals[0]);
-  const profile = profileSchema.parse(values.profile);
-  const dir = resolve(values.dir);
+  const args = parseClusterArgs(process.argv.slice(2));
+  if (args.kind === "help") {
+    console.log(CLUSTER_USAGE);
+    return 0;
+  }
+  if (args.kind === "error") {
+    console.error(`cluster: ${args.message}\n\n${CLUSTER_USAGE}`);
+    return 2;
+  }
+  const { command, profile } = args;
+  const dir = resolve(args.dir);
   const existing = await readState(dir);
 
   if (command === "status") {
@@ -56,7 +52,7 @@ async function main(): Promise<number> {
     stderrProgress("a previous control plane is partly gone; stopping what is left of it");
     await stopControlPlane(existing, stderrProgress);
   }
-  const state = await startControlPlane({ profile, dir, detached: true, progress: stderrProgress, kubelet: values.kubelet });
+  const state = await startControlPlane({ profile, dir, detached: true, progress: stderrProgress, kubelet: args.kubelet });
   printExports(state);
   return 0;
 }
@@ -66,4 +62,8 @@ function printExports(state: ControlPlaneState): void {
   if (state.node !== undefined) console.log(`export PROCESSGROUP_REGISTRY=${state.node.registry}`);
 }
 
-process.exitCode = await main();
+// A failure says what failed in one line, not a stack trace; the logs hold the rest.
+process.exitCode = await main().catch((error: unknown) => {
+  console.error(`cluster: ${error instanceof Error ? error.message : String(error)}`);
+  return 1;
+});
